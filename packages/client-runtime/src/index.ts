@@ -1,0 +1,7 @@
+export {
+  fetchConfigurationParameters,
+  problemMiddleware,
+  type ClientOptions,
+  type FetchConfigurationParameters,
+} from './configuration';
+export { TesseraApiError, toApiError, type FieldProblem, type ProblemDetails } from './problem';

@@ -1,0 +1,2 @@
+export * from './MerchantConnectivityApi';
+export * from './MerchantEntitlementsApi';

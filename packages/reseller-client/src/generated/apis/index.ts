@@ -1,0 +1,4 @@
+export * from './ConnectivityApi';
+export * from './EntitlementsApi';
+export * from './EventsApi';
+export * from './SandboxApi';
