@@ -46,30 +46,36 @@ import {
 
 export interface HandleCreateEntitlementRequest {
     callbackEntitlementRequest: CallbackEntitlementRequest;
+    xMagicNumber?: string;
 }
 
 export interface HandleGetActivationInfoRequest {
     merchantEntitlementId: string;
+    xMagicNumber?: string;
 }
 
 export interface HandleResumeEntitlementRequest {
     merchantEntitlementId: string;
     callbackStateChangeRequest: CallbackStateChangeRequest;
+    xMagicNumber?: string;
 }
 
 export interface HandleSuspendEntitlementRequest {
     merchantEntitlementId: string;
     callbackStateChangeRequest: CallbackStateChangeRequest;
+    xMagicNumber?: string;
 }
 
 export interface HandleTerminateEntitlementRequest {
     merchantEntitlementId: string;
     callbackTerminationRequest: CallbackTerminationRequest;
+    xMagicNumber?: string;
 }
 
 export interface HandleUpdateEntitlementRequest {
     merchantEntitlementId: string;
     callbackUpdateRequest: CallbackUpdateRequest;
+    xMagicNumber?: string;
 }
 
 /**
@@ -91,6 +97,10 @@ export class MerchantCallbacksApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.xMagicNumber !== undefined && requestParameters.xMagicNumber !== null) {
+            headerParameters['X-Magic-Number'] = String(requestParameters.xMagicNumber);
+        }
 
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
@@ -136,6 +146,10 @@ export class MerchantCallbacksApi extends runtime.BaseAPI {
         const queryParameters: runtime.HTTPQuery = {};
 
         const headerParameters: runtime.HTTPHeaders = {};
+
+        if (requestParameters.xMagicNumber !== undefined && requestParameters.xMagicNumber !== null) {
+            headerParameters['X-Magic-Number'] = String(requestParameters.xMagicNumber);
+        }
 
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
@@ -186,6 +200,10 @@ export class MerchantCallbacksApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.xMagicNumber !== undefined && requestParameters.xMagicNumber !== null) {
+            headerParameters['X-Magic-Number'] = String(requestParameters.xMagicNumber);
+        }
 
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
@@ -238,6 +256,10 @@ export class MerchantCallbacksApi extends runtime.BaseAPI {
 
         headerParameters['Content-Type'] = 'application/json';
 
+        if (requestParameters.xMagicNumber !== undefined && requestParameters.xMagicNumber !== null) {
+            headerParameters['X-Magic-Number'] = String(requestParameters.xMagicNumber);
+        }
+
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
         }
@@ -289,6 +311,10 @@ export class MerchantCallbacksApi extends runtime.BaseAPI {
 
         headerParameters['Content-Type'] = 'application/json';
 
+        if (requestParameters.xMagicNumber !== undefined && requestParameters.xMagicNumber !== null) {
+            headerParameters['X-Magic-Number'] = String(requestParameters.xMagicNumber);
+        }
+
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
         }
@@ -339,6 +365,10 @@ export class MerchantCallbacksApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.xMagicNumber !== undefined && requestParameters.xMagicNumber !== null) {
+            headerParameters['X-Magic-Number'] = String(requestParameters.xMagicNumber);
+        }
 
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
