@@ -1,0 +1,130 @@
+import bytes from 'bytes';
+import { z } from 'zod';
+
+import { ConfigError } from '../errors/config-error';
+import { type DatabaseConfig, parseDatabaseUrl, SQLITE_DRIVERS } from './database-url';
+
+/** Log levels accepted by `LOG_LEVEL` (pino's, plus `silent`). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Validated server settings, read once at start. */
+export interface Config {
+  /** TCP port to listen on; 0 picks a free one. */
+  port: number;
+  /** Interface to bind. */
+  host: string;
+  /** Where state is stored. */
+  database: DatabaseConfig;
+  /** Bearer token of the operator's admin API; unset disables that API. */
+  adminToken: string | undefined;
+  logLevel: LogLevel;
+  /** Whether sandbox credentials, the simulated merchant and the test clock are served. */
+  sandbox: boolean;
+  /** Base URL the outside world reaches this server at; derived from the socket when unset. */
+  publicBaseUrl: string | undefined;
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
+}
+
+/** The environment variables {@link loadConfig} reads. */
+export type Env = Record<string, string | undefined>;
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+// An empty variable (`PORT=`) means "not set", as it does in most shells' habits.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const integer = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((value) => TRUE_WORDS.includes(value) || FALSE_WORDS.includes(value), {
+    message: `must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`,
+  })
+  .transform((value) => TRUE_WORDS.includes(value));
+
+const byteSize = z.string().transform((value, ctx) => {
+  const parsed = bytes.parse(value);
+  if (parsed === null || !Number.isInteger(parsed) || parsed <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a size such as 1mb, 512kb or 1048576' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+// The driver does not change whether a URL parses, so any will do for this check.
+const databaseUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    try {
+      parseDatabaseUrl(value, 'better-sqlite3');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+const publicUrlError = 'must be an http(s) URL without query or fragment';
+const publicUrl = z.url({ protocol: /^https?$/, error: publicUrlError }).refine((value) => {
+  const url = new URL(value);
+  return url.search === '' && url.hash === '';
+}, publicUrlError);
+
+const envSchema = z.object({
+  PORT: optional(integer(0, 65_535)).default(8080),
+  HOST: optional(z.string().trim().min(1)).default('127.0.0.1'),
+  DATABASE_URL: optional(databaseUrl),
+  SQLITE_DRIVER: optional(
+    z.enum(SQLITE_DRIVERS, { error: `must be one of ${SQLITE_DRIVERS.join(', ')}` }),
+  ).default('better-sqlite3'),
+  ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+  LOG_LEVEL: optional(
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+  ).default('info'),
+  SANDBOX: optional(boolean).default(true),
+  PUBLIC_BASE_URL: optional(publicUrl),
+  SHUTDOWN_TIMEOUT_MS: optional(integer(0, 600_000)).default(10_000),
+  BODY_LIMIT: optional(byteSize).default(1024 * 1024),
+});
+
+/**
+ * Reads and validates the server settings from environment variables.
+ *
+ * @throws ConfigError listing every invalid variable at once.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map(describeIssue));
+  }
+
+  const vars = result.data;
+  return {
+    port: vars.PORT,
+    host: vars.HOST,
+    database: parseDatabaseUrl(vars.DATABASE_URL, vars.SQLITE_DRIVER),
+    adminToken: vars.ADMIN_TOKEN,
+    logLevel: vars.LOG_LEVEL,
+    sandbox: vars.SANDBOX,
+    publicBaseUrl: vars.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
+    bodyLimitBytes: vars.BODY_LIMIT,
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.join('.') || '(environment)';
+  return `${name}: ${issue.message}`;
+}
