@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Entry point behind the README's commands: `npm start` (tessera.sh start), `npm test` (tessera.sh test).
+# Entry point behind the README's commands: `npm start` (tessera.sh start: the demo), `npm run sandbox`
+# (tessera.sh sandbox: Tessera alone, with its sandbox), `npm test` (tessera.sh test).
 # Needs only Node 20, npm and Java 17: pnpm is installed into ./.tools when the right one is missing.
 set -euo pipefail
 
@@ -7,6 +8,8 @@ PNPM_VERSION=10.34.9
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export TURBO_TELEMETRY_DISABLED=1
+# Pact reports anonymous usage statistics unless told not to.
+export PACT_DO_NOT_TRACK="${PACT_DO_NOT_TRACK:-true}"
 export PATH="$ROOT/node_modules/.bin:$PATH"
 
 banner() { printf '\n==== %s\n' "$*"; }
@@ -26,7 +29,7 @@ ensure_pnpm() {
 ensure_deps() {
   local stamp=node_modules/.modules.yaml
   if [ -f "$stamp" ] && [ -z "$(find pnpm-lock.yaml pnpm-workspace.yaml package.json \
-    specs/package.json packages/*/package.json -newer "$stamp" 2>/dev/null)" ]; then
+    specs/package.json bench/package.json packages/*/package.json -newer "$stamp" 2>/dev/null)" ]; then
     return
   fi
   banner "pnpm install --frozen-lockfile"
@@ -35,30 +38,47 @@ ensure_deps() {
 }
 
 cmd_test() {
-  banner "1/3 Generate code (turbo run generate)"
+  banner "1/4 Generate code (turbo run generate)"
   turbo run generate --no-update-notifier || fail "code generation"
-  banner "2/3 Check generated code is committed (tools/check-generated.sh)"
+  banner "2/4 Check generated code is committed (tools/check-generated.sh)"
   bash tools/check-generated.sh || fail "generated code is out of date"
-  banner "3/3 Lint, typecheck, build and test (turbo run lint typecheck build test)"
+  banner "3/4 Lint, typecheck, build and test (turbo run lint typecheck build test)"
   turbo run lint typecheck build test --no-update-notifier || fail "lint, typecheck, build or test"
-  banner "tessera test: OK (generate, check-generated, lint, typecheck, build, test) in ${SECONDS}s"
+  banner "4/4 Pact coverage of the contract, pact files committed (tools/pact-coverage.mjs)"
+  node tools/pact-coverage.mjs --check-committed || fail "pact coverage below 100 % or pacts/ not committed"
+  banner "tessera test: OK (generate, check-generated, lint, typecheck, build, test, pact coverage) in ${SECONDS}s"
 }
 
+# The README's first command: builds what the demo needs, then runs it. The demo starts Tessera,
+# the demo merchant and the demo reseller, runs the scenarios, stops them all, and exits 0 only
+# when every scenario passed.
 cmd_start() {
+  banner "Build the demo and what it needs (turbo run build --filter=@tessera/demo...)"
+  turbo run build --filter=@tessera/demo... --output-logs=errors-only --no-update-notifier \
+    || fail "build"
+  banner "Run the demo (node packages/demo/dist/main.js)"
+  exec node packages/demo/dist/main.js "$@"
+}
+
+# Tessera alone, with its sandbox, for trying it by hand (curl, the API reference at /docs).
+cmd_sandbox() {
   banner "Build the server (turbo run build --filter=@tessera/server...)"
-  turbo run build --filter=@tessera/server... --no-update-notifier || fail "build"
-  banner "Start the server (pnpm --filter @tessera/server start)"
+  turbo run build --filter=@tessera/server... --output-logs=errors-only --no-update-notifier \
+    || fail "build"
+  banner "Start Tessera with its sandbox (pnpm --filter @tessera/server start)"
   exec pnpm --filter @tessera/server start
 }
 
 case "${1:-}" in
-  test | start)
+  test | start | sandbox)
+    command="$1"
+    shift
     ensure_pnpm
     ensure_deps
-    "cmd_$1"
+    "cmd_$command" "$@"
     ;;
   *)
-    echo "usage: tools/tessera.sh test|start" >&2
+    echo "usage: tools/tessera.sh test|start|sandbox [demo arguments]" >&2
     exit 2
     ;;
 esac

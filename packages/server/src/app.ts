@@ -1,5 +1,5 @@
 import { Router } from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 
 import type { Config } from './config/config';
 import { accessLog } from './http/access-log.middleware';
@@ -7,17 +7,24 @@ import { methodNotAllowed, notFound } from './http/fallback.middleware';
 import { jsonBody } from './http/json-body.middleware';
 import { problemHandler } from './http/problem.middleware';
 import { requestId } from './http/request-id.middleware';
+import type { ResponseValidator } from './http/response-validation.middleware';
 import type { Logger } from './logging/logger';
+import { docsRoutes } from './routes/docs.routes';
 import { healthRoutes } from './routes/health.routes';
 import type { HealthService } from './services/health.service';
 
 /** Everything the HTTP layer needs; built once per process by `startServer`. */
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes'>;
+  config: Pick<Config, 'bodyLimitBytes'> & Partial<Pick<Config, 'trustProxy'>>;
   logger: Logger;
   health: HealthService;
   /** Further feature routers, mounted after the built-in ones. */
-  routers?: Router[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each router has its own state
+  routers?: Router<any>[];
+  /** Test-only: checks every response against the contract (see ResponseValidator). */
+  responseValidator?: ResponseValidator;
+  /** Served before the routes, e.g. the sandbox's simulated merchant. */
+  mounts?: Middleware[];
 }
 
 /**
@@ -27,11 +34,21 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   const router = buildRouter(deps);
+  // Behind a proxy (TRUST_PROXY), ctx.ip is the last X-Forwarded-For hop: the address the
+  // proxy saw. Earlier hops are whatever the caller wrote, so they are never trusted.
+  app.proxy = deps.config.trustProxy ?? false;
+  app.maxIpsCount = 1;
 
   app.use(requestId());
+  if (deps.responseValidator !== undefined) {
+    app.use(deps.responseValidator.middleware());
+  }
   app.use(accessLog(deps.logger));
   app.use(problemHandler(deps.logger));
   app.use(notFound());
+  for (const mount of deps.mounts ?? []) {
+    app.use(mount);
+  }
   app.use(router.routes());
   app.use(methodNotAllowed(router));
 
@@ -49,6 +66,7 @@ function buildRouter(deps: AppDeps): Router {
   // Router-level, so it runs only for matched routes: unknown paths get 404, not 415.
   router.use(jsonBody(deps.config.bodyLimitBytes));
   router.use(healthRoutes(deps.health).routes());
+  router.use(docsRoutes().routes());
   for (const feature of deps.routers ?? []) {
     router.use(feature.routes());
   }

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   }
 
   stopOnSignals(server, logger);
+  await announce(server, logger);
 }
 
 async function start(config: Config, logger: Logger): Promise<RunningServer> {
@@ -32,6 +33,27 @@ async function start(config: Config, logger: Logger): Promise<RunningServer> {
     logger.fatal({ err: error }, 'server failed to start');
     process.exit(1);
   }
+}
+
+/** Seeds the sandbox catalogue on a fresh install, then logs where to start. */
+async function announce(server: RunningServer, logger: Logger): Promise<void> {
+  const base = server.publicBaseUrl;
+  const seeding = server.services.seed.seedSandbox(base);
+  // A shutdown requested meanwhile lets the seed finish before the database closes.
+  server.lifecycle.onShutdown('sandbox seed', () => seeding.then(() => undefined));
+  const sandbox = await seeding;
+  if (sandbox === null) {
+    logger.info({ baseUrl: base, docsUrl: `${base}/docs` }, `Tessera is ready at ${base}`);
+    return;
+  }
+  const { reseller, merchant } = sandbox;
+  logger.info(
+    { baseUrl: base, docsUrl: `${base}/docs`, sandbox },
+    `Tessera is ready at ${base} (API reference: ${base}/docs). Sandbox ` +
+      `${sandbox.created ? 'created' : 'in place'}: reseller ${sandbox.resellerKey} ` +
+      `${reseller.username} / ${reseller.password}, merchant ${sandbox.merchantAccountKey} ` +
+      `${merchant.username} / ${merchant.password}`,
+  );
 }
 
 function readConfigOrExit(): Config {

@@ -9,11 +9,16 @@ import type { Config } from './config/config';
 import { describeDatabase } from './config/database-url';
 import { createDataSource } from './database/data-source';
 import { runMigrations } from './database/migrate';
+import { loadContract } from './http/contract';
+import { ResponseValidator } from './http/response-validation.middleware';
 import { drainHttpServer } from './lifecycle/http-drain';
 import { Lifecycle } from './lifecycle/lifecycle';
 import type { Logger } from './logging/logger';
 import { DatabaseHealthRepository } from './repositories/database-health.repository';
+import { createApi } from './routes/api.routes';
+import { createServices, type ServiceDeps, type Services } from './services';
 import { HealthService } from './services/health.service';
+import { SimulatedMerchant } from './sandbox/simulated-merchant';
 
 /** A started server instance. */
 export interface RunningServer {
@@ -24,6 +29,10 @@ export interface RunningServer {
   dataSource: DataSource;
   /** Register background jobs' shutdown hooks here. */
   lifecycle: Lifecycle;
+  /** The domain services; their scheduler is running unless `startScheduler` was false. */
+  services: Services;
+  /** Set when started with `validateResponses`: the contract mismatches it recorded. */
+  responseValidator?: ResponseValidator;
   /**
    * Stops gracefully: refuses new connections, lets in-flight requests finish (up to the
    * shutdown timeout), runs the shutdown hooks and closes the database. Safe to call twice.
@@ -35,8 +44,16 @@ export interface RunningServer {
 
 /** Extension points for {@link startServer}. */
 export interface StartOptions {
+  /** Replacements for the services' defaults (tests inject a clock or a gateway). */
+  services?: Partial<Omit<ServiceDeps, 'dataSource' | 'config' | 'logger'>>;
+  /** Whether the scheduler runs (default true); tests of other things may keep it still. */
+  startScheduler?: boolean;
+  /** Whether the notification dispatcher runs (default true). */
+  startNotifications?: boolean;
   /** Further feature routers to mount. */
   routers?: Router[];
+  /** Test-only: check every response against the contract (see ResponseValidator). */
+  validateResponses?: boolean;
 }
 
 /** Connects the database, applies migrations and starts listening. */
@@ -45,11 +62,19 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  // First, so that a broken contract bundle fails the start before anything is opened.
+  const contract = await loadContract();
   const dataSource = await openDatabase(config, logger);
   const lifecycle = new Lifecycle();
   const health = new HealthService(new DatabaseHealthRepository(dataSource), logger);
+  const services = createServices({ dataSource, config, logger, ...options.services });
 
-  const app = createApp({ config, logger, health, routers: options.routers });
+  const api = createApi(contract, services, config, logger);
+  const responseValidator = options.validateResponses ? new ResponseValidator(contract) : undefined;
+  const routers = [...api.routers, ...(options.routers ?? [])];
+  const simulatedMerchant = new SimulatedMerchant();
+  const mounts = config.sandbox ? [simulatedMerchant.middleware()] : [];
+  const app = createApp({ config, logger, health, routers, responseValidator, mounts });
   const handle = app.callback();
   // Koa catches and reports its own errors, so the promise it returns needs no handling.
   const server = createServer((req, res) => void handle(req, res));
@@ -61,6 +86,22 @@ export async function startServer(
   }
 
   const url = socketUrl(server.address() as AddressInfo);
+  const publicBaseUrl = config.publicBaseUrl ?? url;
+  if (config.sandbox) {
+    simulatedMerchant.start({ serverUrl: url, publicBaseUrl, seed: config.sandboxSeed, logger });
+  }
+  lifecycle.onShutdown('simulated merchant', () => simulatedMerchant.stop());
+  if (options.startScheduler !== false) {
+    services.scheduler.start();
+  }
+  // Stopped after requests drain (they may wait on it) and before the database closes.
+  lifecycle.onShutdown('scheduler', () => services.scheduler.stop());
+  lifecycle.onShutdown('idempotency purge', api.startUpkeep());
+  if (options.startNotifications !== false) {
+    services.notifications.start();
+  }
+  // Waits for the sends in flight, each bounded by the notification timeout.
+  lifecycle.onShutdown('notification dispatcher', () => services.notifications.stop());
   let stopping: Promise<boolean> | undefined;
 
   const stop = async (): Promise<boolean> => {
@@ -79,9 +120,11 @@ export async function startServer(
 
   return {
     url,
-    publicBaseUrl: config.publicBaseUrl ?? url,
+    publicBaseUrl,
     dataSource,
     lifecycle,
+    services,
+    responseValidator,
     shutdown: () => (stopping ??= stop()),
   };
 }

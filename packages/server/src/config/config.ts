@@ -1,7 +1,9 @@
 import bytes from 'bytes';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 import { ConfigError } from '../errors/config-error';
+import type { RateLimitOptions } from '../http/rate-limit.middleware';
 import { type DatabaseConfig, parseDatabaseUrl, SQLITE_DRIVERS } from './database-url';
 
 /** Log levels accepted by `LOG_LEVEL` (pino's, plus `silent`). */
@@ -29,6 +31,42 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes: number;
+  /** Whether `X-Forwarded-For` names the caller (only behind a proxy that sets it). */
+  trustProxy: boolean;
+  /** Per-credential request limits of the reseller and merchant APIs. */
+  rateLimit: RateLimitOptions;
+  /** How notifications to resellers are delivered (issue #5). */
+  notifications: NotificationConfig;
+  /** How often the scheduler looks for due entitlement changes (ends of period, expiries). */
+  schedulerIntervalMs: number;
+  /** Secrets of the sandbox catalogue seeded at first start (when `sandbox` is on). */
+  sandboxSeed: SandboxSeedConfig;
+}
+
+/** Passwords of the seeded sandbox credentials; the defaults are published in the README. */
+export interface SandboxSeedConfig {
+  /** HTTP Basic password of `sandbox-reseller`. */
+  resellerPassword: string;
+  /** HTTP Basic password of `sandbox-merchant`. */
+  merchantPassword: string;
+  /** Password Tessera sends (as `tessera`) to the simulated merchant's callbacks. */
+  callbackPassword: string;
+}
+
+/** Settings of the notification dispatcher and of its address guard. */
+export interface NotificationConfig {
+  /** How long one delivery attempt may take before it counts as failed. */
+  timeoutMs: number;
+  /** An endpoint failing without a success for this long is disabled. */
+  disableAfterMs: number;
+  /** Host names that may resolve to otherwise refused (private, loopback…) addresses. */
+  allowedHosts: string[];
+  /** CIDR ranges that are deliverable although private, loopback or link-local. */
+  allowedCidrs: string[];
+  /** How often the dispatcher looks for due deliveries. */
+  pollIntervalMs: number;
+  /** How many endpoints one process sends to at once. */
+  concurrency: number;
 }
 
 /** The environment variables {@link loadConfig} reads. */
@@ -82,6 +120,28 @@ const publicUrl = z.url({ protocol: /^https?$/, error: publicUrlError }).refine(
   return url.search === '' && url.hash === '';
 }, publicUrlError);
 
+const DAY_MS = 86_400_000;
+
+// Comma-separated lists, e.g. `hooks.internal.example,10.1.0.0/16`; blanks are ignored.
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const hostList = commaList.pipe(
+  z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must list host names separated by commas')),
+);
+
+const cidrList = commaList.pipe(
+  z.array(
+    z.string().refine((value) => ipaddr.isValidCIDR(value), {
+      message: 'must list CIDR ranges (e.g. 10.1.0.0/16) separated by commas',
+    }),
+  ),
+);
+
 const envSchema = z.object({
   PORT: optional(integer(0, 65_535)).default(8080),
   HOST: optional(z.string().trim().min(1)).default('127.0.0.1'),
@@ -97,6 +157,19 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: optional(publicUrl),
   SHUTDOWN_TIMEOUT_MS: optional(integer(0, 600_000)).default(10_000),
   BODY_LIMIT: optional(byteSize).default(1024 * 1024),
+  TRUST_PROXY: optional(boolean).default(false),
+  RATE_LIMIT_PER_SECOND: optional(integer(0, 100_000)).default(50),
+  RATE_LIMIT_BURST: optional(integer(0, 1_000_000)).default(100),
+  NOTIFICATION_TIMEOUT_MS: optional(integer(100, 120_000)).default(10_000),
+  NOTIFICATION_DISABLE_AFTER_MS: optional(integer(1000, 30 * DAY_MS)).default(DAY_MS),
+  NOTIFICATION_ALLOWED_HOSTS: optional(hostList).default([]),
+  NOTIFICATION_ALLOWED_CIDRS: optional(cidrList).default([]),
+  NOTIFICATION_POLL_INTERVAL_MS: optional(integer(10, 60_000)).default(1000),
+  NOTIFICATION_CONCURRENCY: optional(integer(1, 256)).default(16),
+  SCHEDULER_INTERVAL_MS: optional(integer(100, 3_600_000)).default(5000),
+  SANDBOX_RESELLER_PASSWORD: optional(z.string().min(8)).default('sandbox-reseller-secret'),
+  SANDBOX_MERCHANT_PASSWORD: optional(z.string().min(8)).default('sandbox-merchant-secret'),
+  SANDBOX_CALLBACK_PASSWORD: optional(z.string().min(8)).default('sandbox-callback-secret'),
 });
 
 /**
@@ -121,6 +194,22 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl: vars.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: vars.BODY_LIMIT,
+    trustProxy: vars.TRUST_PROXY,
+    rateLimit: { perSecond: vars.RATE_LIMIT_PER_SECOND, burst: vars.RATE_LIMIT_BURST },
+    notifications: {
+      timeoutMs: vars.NOTIFICATION_TIMEOUT_MS,
+      disableAfterMs: vars.NOTIFICATION_DISABLE_AFTER_MS,
+      allowedHosts: vars.NOTIFICATION_ALLOWED_HOSTS,
+      allowedCidrs: vars.NOTIFICATION_ALLOWED_CIDRS,
+      pollIntervalMs: vars.NOTIFICATION_POLL_INTERVAL_MS,
+      concurrency: vars.NOTIFICATION_CONCURRENCY,
+    },
+    schedulerIntervalMs: vars.SCHEDULER_INTERVAL_MS,
+    sandboxSeed: {
+      resellerPassword: vars.SANDBOX_RESELLER_PASSWORD,
+      merchantPassword: vars.SANDBOX_MERCHANT_PASSWORD,
+      callbackPassword: vars.SANDBOX_CALLBACK_PASSWORD,
+    },
   };
 }
 

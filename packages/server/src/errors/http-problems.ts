@@ -98,9 +98,9 @@ export class InternalErrorProblem extends ProblemError {
 }
 
 /** Thrown when an upstream such as a merchant answered badly (502). */
-export class BadGatewayProblem extends ProblemError {
+export class MerchantErrorProblem extends ProblemError {
   constructor(detail = 'An upstream service failed.', options?: ProblemOptions) {
-    super('BAD_GATEWAY', detail, options);
+    super('MERCHANT_ERROR', detail, options);
   }
 }
 

@@ -1,3 +1,8 @@
+import type { components } from '../generated/contract';
+
+/** The contract's machine-readable error codes (`ErrorCode`). */
+type ErrorCode = components['schemas']['ErrorCode'];
+
 /** Base of every problem `type` URI; the slug after it names the kind of problem. */
 export const PROBLEM_TYPE_BASE = 'https://tessera.dev/problems/';
 
@@ -19,10 +24,14 @@ export const PROBLEM_KINDS = {
   NOT_FOUND: { status: 404, title: 'Not Found', slug: 'not-found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method Not Allowed', slug: 'method-not-allowed' },
   CONFLICT: { status: 409, title: 'Conflict', slug: 'conflict' },
-  // Bango: "the operation cannot be done for this service". The request is valid, but the
-  // route's configuration rules it out, hence a conflict status.
-  NOT_AVAILABLE: { status: 409, title: 'Not Available', slug: 'not-available' },
+  // A per-customer live-entitlement limit of the route is reached.
+  LIMIT_REACHED: { status: 409, title: 'Limit Reached', slug: 'limit-reached' },
   PRECONDITION_FAILED: { status: 412, title: 'Precondition Failed', slug: 'precondition-failed' },
+  PRECONDITION_REQUIRED: {
+    status: 428,
+    title: 'Precondition Required',
+    slug: 'precondition-required',
+  },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload Too Large', slug: 'payload-too-large' },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
@@ -34,15 +43,28 @@ export const PROBLEM_KINDS = {
     title: 'Unprocessable Entity',
     slug: 'unprocessable-entity',
   },
+  // Bango: "the operation cannot be done for this service". The request is valid, but the
+  // route's configuration rules it out: nothing to retry, hence not a 409 or a 5xx.
+  NOT_AVAILABLE: { status: 422, title: 'Not Available', slug: 'not-available' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    title: 'Idempotency Key Reused',
+    slug: 'idempotency-key-reused',
+  },
   TOO_MANY_REQUESTS: { status: 429, title: 'Too Many Requests', slug: 'too-many-requests' },
   INTERNAL_ERROR: { status: 500, title: 'Internal Server Error', slug: 'internal-error' },
-  BAD_GATEWAY: { status: 502, title: 'Bad Gateway', slug: 'bad-gateway' },
   SERVICE_UNAVAILABLE: {
     status: 503,
     title: 'Service Unavailable',
     slug: 'service-unavailable',
   },
-} as const satisfies Record<string, ProblemKind>;
+  MERCHANT_ERROR: { status: 502, title: 'Merchant Error', slug: 'merchant-error' },
+  MERCHANT_UNAVAILABLE: {
+    status: 503,
+    title: 'Merchant Unavailable',
+    slug: 'merchant-unavailable',
+  },
+} as const satisfies Record<ErrorCode, ProblemKind>;
 
 /** A machine-readable error code, one of the keys of {@link PROBLEM_KINDS}. */
 export type ResponseCode = keyof typeof PROBLEM_KINDS;
@@ -63,6 +85,8 @@ export interface ProblemDocument {
   instance: string;
   responseCode: ResponseCode;
   requestId: string;
+  /** The entitlement concerned, when one was recorded (e.g. a create left `FAILED`). */
+  entitlementId?: string;
   errors?: FieldError[];
 }
 
@@ -73,6 +97,8 @@ export interface ProblemOptions {
   errors?: FieldError[];
   /** Response headers the problem needs, e.g. `Allow` or `Retry-After`. */
   headers?: Record<string, string>;
+  /** The entitlement concerned, when one was recorded; rendered in the body. */
+  entitlementId?: string;
   cause?: unknown;
 }
 
@@ -88,6 +114,7 @@ export class ProblemError extends Error {
   readonly type: string;
   readonly errors: FieldError[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly entitlementId: string | undefined;
 
   constructor(responseCode: ResponseCode, detail: string, options: ProblemOptions = {}) {
     super(detail, { cause: options.cause });
@@ -100,6 +127,7 @@ export class ProblemError extends Error {
     this.type = problemTypeUri(options.type ?? kind.slug);
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.entitlementId = options.entitlementId;
   }
 
   /** The response body for this problem, as seen by the request it answers. */
@@ -116,6 +144,9 @@ export class ProblemError extends Error {
 
     if (this.errors !== undefined) {
       document.errors = this.errors;
+    }
+    if (this.entitlementId !== undefined) {
+      document.entitlementId = this.entitlementId;
     }
     return document;
   }

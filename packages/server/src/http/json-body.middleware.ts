@@ -20,8 +20,10 @@ export function jsonBody(limitBytes: number): Middleware {
   });
 
   return async (ctx, next) => {
-    // `is` answers null when there is no body at all, which is fine for any method.
-    if (ctx.is(JSON_MEDIA_TYPES) === false) {
+    // `is` answers null when there is no body at all, which is fine for any method. An empty
+    // body (`Content-Length: 0`, as fetch and curl send a body-less POST) is no body either,
+    // although `is` would judge its missing Content-Type.
+    if (ctx.request.length !== 0 && ctx.is(JSON_MEDIA_TYPES) === false) {
       const type = ctx.get('Content-Type');
       throw new UnsupportedMediaTypeProblem(
         type === ''

@@ -4,6 +4,26 @@ import { loadConfig } from '../../src/config/config';
 import { DEFAULT_SQLITE_PATH } from '../../src/config/database-url';
 import { ConfigError } from '../../src/errors/config-error';
 
+// Defaults of the settings the two tests below do not set.
+const OTHER_DEFAULTS = {
+  trustProxy: false,
+  rateLimit: { perSecond: 50, burst: 100 },
+  notifications: {
+    timeoutMs: 10_000,
+    disableAfterMs: 86_400_000,
+    allowedHosts: [],
+    allowedCidrs: [],
+    pollIntervalMs: 1000,
+    concurrency: 16,
+  },
+  schedulerIntervalMs: 5000,
+  sandboxSeed: {
+    resellerPassword: 'sandbox-reseller-secret',
+    merchantPassword: 'sandbox-merchant-secret',
+    callbackPassword: 'sandbox-callback-secret',
+  },
+};
+
 describe('loadConfig(env)', () => {
   it('applies the defaults to an empty environment', () => {
     const config = loadConfig({});
@@ -18,6 +38,7 @@ describe('loadConfig(env)', () => {
       publicBaseUrl: undefined,
       shutdownTimeoutMs: 10_000,
       bodyLimitBytes: 1024 * 1024,
+      ...OTHER_DEFAULTS,
     });
   });
 
@@ -41,6 +62,9 @@ describe('loadConfig(env)', () => {
       PUBLIC_BASE_URL: 'https://tessera.example.com/',
       SHUTDOWN_TIMEOUT_MS: '2500',
       BODY_LIMIT: '256kb',
+      TRUST_PROXY: 'yes',
+      RATE_LIMIT_PER_SECOND: '5',
+      RATE_LIMIT_BURST: '0',
     });
 
     assert.deepEqual(config, {
@@ -53,6 +77,9 @@ describe('loadConfig(env)', () => {
       publicBaseUrl: 'https://tessera.example.com',
       shutdownTimeoutMs: 2500,
       bodyLimitBytes: 256 * 1024,
+      ...OTHER_DEFAULTS,
+      trustProxy: true,
+      rateLimit: { perSecond: 5, burst: 0 },
     });
   });
 

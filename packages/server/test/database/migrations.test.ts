@@ -8,7 +8,7 @@ import type { DatabaseConfig } from '../../src/config/database-url';
 import { createDataSource, SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/data-source';
 import { runMigrations } from '../../src/database/migrate';
 import { pendingSchemaChanges } from '../../src/database/schema-drift';
-import { KvSettingRepository } from '../../src/repositories/kv-setting.repository';
+import { Reseller } from '../../src/entities';
 import { describeEachDatabase } from '../helpers/databases';
 import { createTestLogger } from '../helpers/log-capture';
 
@@ -53,15 +53,22 @@ describeEachDatabase('migrations', (db) => {
   });
 
   it('store instants losslessly through the portable datetime type', async () => {
-    const settings = new KvSettingRepository(dataSource);
+    const resellers = dataSource.getRepository(Reseller);
     const instant = new Date('2026-03-29T01:30:00.123Z');
 
-    await settings.set('probe', 'one', instant);
-    await settings.set('probe', 'two', instant);
-    const stored = await settings.get('probe');
+    await resellers.insert({
+      id: '00000000-0000-4000-8000-000000000001',
+      resellerKey: 'PROBE',
+      name: 'Probe',
+      sandbox: false,
+      defaultNotificationUrl: null,
+      notificationAuth: { type: 'NONE' },
+      signingSecret: 'whsec_probe',
+      createdAt: instant,
+    });
+    const stored = await resellers.findOneBy({ resellerKey: 'PROBE' });
 
-    assert.equal(stored?.value, 'two');
-    assert.equal(stored?.updatedAt.toISOString(), instant.toISOString());
+    assert.equal(stored?.createdAt.toISOString(), instant.toISOString());
   });
 });
 
@@ -93,7 +100,7 @@ describeEachDatabase('data source settings', (db) => {
     it('maps instants to timestamptz', async () => {
       const [column] = (await dataSource.query(
         `SELECT data_type FROM information_schema.columns
-         WHERE table_name = 'kv_setting' AND column_name = 'updated_at'`,
+         WHERE table_name = 'entitlement' AND column_name = 'date_created'`,
       )) as { data_type: string }[];
 
       assert.equal(column?.data_type, 'timestamp with time zone');

@@ -21,6 +21,9 @@ import {
     InboxPage,
     InboxPageFromJSON,
     InboxPageToJSON,
+    NotificationFaults,
+    NotificationFaultsFromJSON,
+    NotificationFaultsToJSON,
     Problem,
     ProblemFromJSON,
     ProblemToJSON,
@@ -31,10 +34,18 @@ import {
 
 export interface AdvanceSandboxClockRequest {
     advanceClockRequest: AdvanceClockRequest;
+    idempotencyKey?: string;
+    xRequestIdentifier?: string;
 }
 
 export interface ListSandboxInboxRequest {
     entitlementId?: string;
+}
+
+export interface SetSandboxNotificationFaultsRequest {
+    notificationFaults: NotificationFaults;
+    idempotencyKey?: string;
+    xRequestIdentifier?: string;
 }
 
 /**
@@ -56,6 +67,14 @@ export class SandboxApi extends runtime.BaseAPI {
         const headerParameters: runtime.HTTPHeaders = {};
 
         headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (requestParameters.xRequestIdentifier !== undefined && requestParameters.xRequestIdentifier !== null) {
+            headerParameters['X-RequestIdentifier'] = String(requestParameters.xRequestIdentifier);
+        }
 
         if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
             headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
@@ -112,6 +131,37 @@ export class SandboxApi extends runtime.BaseAPI {
     }
 
     /**
+     * The faults Tessera injects into your sandbox notifications. Sandbox credentials only (403 otherwise).
+     * Read your notification faults
+     */
+    async getSandboxNotificationFaultsRaw(): Promise<runtime.ApiResponse<NotificationFaults>> {
+        const queryParameters: runtime.HTTPQuery = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
+            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
+        }
+        const response = await this.request({
+            path: `/v1/sandbox/notificationFaults`,
+            method: 'GET',
+            headers: headerParameters,
+            query: queryParameters,
+        });
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NotificationFaultsFromJSON(jsonValue));
+    }
+
+    /**
+     * The faults Tessera injects into your sandbox notifications. Sandbox credentials only (403 otherwise).
+     * Read your notification faults
+     */
+    async getSandboxNotificationFaults(): Promise<NotificationFaults> {
+        const response = await this.getSandboxNotificationFaultsRaw();
+        return await response.value();
+    }
+
+    /**
      * The notifications Tessera delivered to your sandbox inbox, with their headers and whether the signature verified. Point an entitlement\'s `notificationUrl` (or your default) at the inbox URL `/sandbox/inbox/{resellerKey}` of this server. Sandbox credentials only (403 otherwise). 
      * Read the sandbox notification inbox
      */
@@ -143,6 +193,52 @@ export class SandboxApi extends runtime.BaseAPI {
      */
     async listSandboxInbox(requestParameters: ListSandboxInboxRequest): Promise<InboxPage> {
         const response = await this.listSandboxInboxRaw(requestParameters);
+        return await response.value();
+    }
+
+    /**
+     * Makes Tessera duplicate, reorder and delay your sandbox notifications, so that you can prove that your handler deduplicates by `eventId` and ignores stale versions. Replaces the faults in force; send zeros to stop. Sandbox credentials only (403 otherwise). 
+     * Inject faults into your notifications
+     */
+    async setSandboxNotificationFaultsRaw(requestParameters: SetSandboxNotificationFaultsRequest): Promise<runtime.ApiResponse<NotificationFaults>> {
+        if (requestParameters.notificationFaults === null || requestParameters.notificationFaults === undefined) {
+            throw new runtime.RequiredError('notificationFaults','Required parameter requestParameters.notificationFaults was null or undefined when calling setSandboxNotificationFaults.');
+        }
+
+        const queryParameters: runtime.HTTPQuery = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (requestParameters.idempotencyKey !== undefined && requestParameters.idempotencyKey !== null) {
+            headerParameters['Idempotency-Key'] = String(requestParameters.idempotencyKey);
+        }
+
+        if (requestParameters.xRequestIdentifier !== undefined && requestParameters.xRequestIdentifier !== null) {
+            headerParameters['X-RequestIdentifier'] = String(requestParameters.xRequestIdentifier);
+        }
+
+        if (this.configuration && (this.configuration.username !== undefined || this.configuration.password !== undefined)) {
+            headerParameters["Authorization"] = "Basic " + btoa(this.configuration.username + ":" + this.configuration.password);
+        }
+        const response = await this.request({
+            path: `/v1/sandbox/notificationFaults`,
+            method: 'PUT',
+            headers: headerParameters,
+            query: queryParameters,
+            body: NotificationFaultsToJSON(requestParameters.notificationFaults),
+        });
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => NotificationFaultsFromJSON(jsonValue));
+    }
+
+    /**
+     * Makes Tessera duplicate, reorder and delay your sandbox notifications, so that you can prove that your handler deduplicates by `eventId` and ignores stale versions. Replaces the faults in force; send zeros to stop. Sandbox credentials only (403 otherwise). 
+     * Inject faults into your notifications
+     */
+    async setSandboxNotificationFaults(requestParameters: SetSandboxNotificationFaultsRequest): Promise<NotificationFaults> {
+        const response = await this.setSandboxNotificationFaultsRaw(requestParameters);
         return await response.value();
     }
 

@@ -62,11 +62,11 @@ export interface UpdateEntitlementRequest {
      */
     entitlementBenefits?: UpdateEntitlementRequestEntitlementBenefitsEnum;
     /**
-     * Revert a pending cancellation (`ACTIVE-ENDING` → `ACTIVE`) before `dateEnded`.
+     * `true` reverts a pending cancellation (`ACTIVE-ENDING` → `ACTIVE`) before `dateEnded`; `false` changes nothing.
      * @type {boolean}
      * @memberof UpdateEntitlementRequest
      */
-    revertCancellation?: UpdateEntitlementRequestRevertCancellationEnum;
+    revertCancellation?: boolean;
 }
 
 export function UpdateEntitlementRequestFromJSON(json: any): UpdateEntitlementRequest {
@@ -117,13 +117,6 @@ export function UpdateEntitlementRequestToJSON(value?: UpdateEntitlementRequest 
 export enum UpdateEntitlementRequestEntitlementBenefitsEnum {
     NORMAL = 'NORMAL',
     SUSPENDED = 'SUSPENDED'
-}
-/**
-* @export
-* @enum {string}
-*/
-export enum UpdateEntitlementRequestRevertCancellationEnum {
-    TRUE = 'true'
 }
 
 

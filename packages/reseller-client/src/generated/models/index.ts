@@ -19,6 +19,7 @@ export * from './EventReason';
 export * from './FieldError';
 export * from './InboxNotification';
 export * from './InboxPage';
+export * from './NotificationFaults';
 export * from './NotificationReason';
 export * from './Problem';
 export * from './ReasonCategory';

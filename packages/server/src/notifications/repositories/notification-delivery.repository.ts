@@ -1,0 +1,202 @@
+import { In, LessThanOrEqual } from 'typeorm';
+
+import type { Tx } from '../../database/transaction';
+import {
+  DeliveryAttempt,
+  DeliveryLane,
+  type DeliveryState,
+  NotificationDelivery,
+} from '../entities';
+
+/** Filters of the admin listing. */
+export interface DeliveryFilter {
+  resellerId?: string;
+  state?: DeliveryState;
+  entitlementId?: string;
+}
+
+/** Keyset position in the newest-first listing. */
+export interface DeliveryCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/** How an attempt changed a delivery; applied only if no replay happened meanwhile. */
+export type DeliveryChange =
+  | { state: 'DELIVERED'; at: Date }
+  | { state: 'PENDING'; failedTries: number; nextAttemptAt: Date }
+  | { state: 'FAILED'; failedTries: number };
+
+/** The outbox rows and their attempts. */
+export class NotificationDeliveryRepository {
+  async insert(tx: Tx, delivery: NotificationDelivery): Promise<void> {
+    await tx.insert(NotificationDelivery, delivery);
+  }
+
+  findById(tx: Tx, id: string): Promise<NotificationDelivery | null> {
+    return tx.findOneBy(NotificationDelivery, { id });
+  }
+
+  /**
+   * The head of an endpoint's queue and what follows it, in queue order: its PENDING deliveries
+   * in lane `REPLAY`, then lane `IN_ORDER`, each by `sequence`. Due or not: a head that is not
+   * due holds back everything behind it.
+   */
+  queueOf(tx: Tx, endpointId: string, limit: number): Promise<NotificationDelivery[]> {
+    return tx.find(NotificationDelivery, {
+      where: {
+        endpointId,
+        state: 'PENDING',
+        lane: In([DeliveryLane.REPLAY, DeliveryLane.IN_ORDER]),
+      },
+      order: { lane: 'ASC', sequence: 'ASC', createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** An endpoint's due deliveries outside its queue (lane `OUTSIDE`), by `sequence`. */
+  dueOutsideQueue(tx: Tx, endpointId: string, now: Date, limit: number) {
+    return tx.find(NotificationDelivery, {
+      where: {
+        endpointId,
+        state: 'PENDING',
+        lane: DeliveryLane.OUTSIDE,
+        nextAttemptAt: LessThanOrEqual(now),
+      },
+      order: { sequence: 'ASC', createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  async insertAttempt(tx: Tx, attempt: DeliveryAttempt): Promise<void> {
+    await tx.insert(DeliveryAttempt, attempt);
+    await tx.increment(NotificationDelivery, { id: attempt.deliveryId }, 'attemptCount', 1);
+  }
+
+  /**
+   * Applies an attempt's outcome, unless the delivery was replayed since the attempt began
+   * (its `generation` moved): then it stays queued for the replay's own send.
+   */
+  async applyChange(tx: Tx, id: string, generation: number, change: DeliveryChange) {
+    const values =
+      change.state === 'DELIVERED'
+        ? { state: change.state, deliveredAt: change.at, nextAttemptAt: null, failedTries: 0 }
+        : change.state === 'PENDING'
+          ? {
+              state: change.state,
+              failedTries: change.failedTries,
+              nextAttemptAt: change.nextAttemptAt,
+            }
+          : { state: change.state, failedTries: change.failedTries, nextAttemptAt: null };
+    const result = await tx.update(NotificationDelivery, { id, generation }, values);
+    return result.affected === 1;
+  }
+
+  /** Parks an endpoint's pending deliveries while it is disabled. */
+  async holdForEndpoint(tx: Tx, endpointId: string): Promise<void> {
+    await tx.update(
+      NotificationDelivery,
+      { endpointId, state: 'PENDING' },
+      { state: 'ENDPOINT_DISABLED', nextAttemptAt: null },
+    );
+  }
+
+  /**
+   * Queues a re-enabled endpoint's parked deliveries, due now, in their places. Their failed
+   * tries are kept: re-enabling resumes a delivery's retry schedule rather than restarting it,
+   * so a notification the receiver always refuses still runs out of tries (and the queue moves
+   * on) however often the endpoint is re-enabled. A replay restarts the schedule.
+   */
+  async releaseForEndpoint(tx: Tx, endpointId: string, now: Date): Promise<number> {
+    const result = await tx.update(
+      NotificationDelivery,
+      { endpointId, state: 'ENDPOINT_DISABLED' },
+      { state: 'PENDING', nextAttemptAt: now },
+    );
+    return result.affected ?? 0;
+  }
+
+  /**
+   * Queues a delivery again for a send at `now` with a fresh retry schedule, whatever its
+   * state, at the front of its endpoint's queue (lane `REPLAY`). Bumping `generation` keeps an
+   * attempt in flight from marking the replay done.
+   */
+  async requeue(tx: Tx, id: string, now: Date): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .update(NotificationDelivery)
+      .set({
+        state: 'PENDING',
+        lane: DeliveryLane.REPLAY,
+        nextAttemptAt: now,
+        failedTries: 0,
+        generation: () => 'generation + 1',
+      })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  /**
+   * Queues again every delivery of a reseller created at or after `since`, like
+   * {@link requeue} (at the front of their endpoints' queues, where they keep `sequence`
+   * order among themselves), except that those of a disabled endpoint are parked until it is
+   * re-enabled.
+   *
+   * @returns how many deliveries were queued (parked ones included)
+   */
+  async requeueSince(tx: Tx, resellerId: string, since: Date, now: Date): Promise<number> {
+    let queued = 0;
+    for (const parked of [false, true]) {
+      const result = await tx
+        .createQueryBuilder()
+        .update(NotificationDelivery)
+        .set({
+          state: parked ? 'ENDPOINT_DISABLED' : 'PENDING',
+          lane: DeliveryLane.REPLAY,
+          nextAttemptAt: parked ? null : now,
+          failedTries: 0,
+          generation: () => 'generation + 1',
+        })
+        .where('reseller_id = :resellerId AND created_at >= :since', { resellerId, since })
+        .andWhere(
+          `endpoint_id ${parked ? 'IN' : 'NOT IN'} (SELECT e.id FROM notification_endpoint e
+            WHERE e.reseller_id = :resellerId AND e.state = 'DISABLED')`,
+        )
+        .execute();
+      queued += result.affected ?? 0;
+    }
+    return queued;
+  }
+
+  /** A page of deliveries, newest first, after `cursor`. */
+  listPage(tx: Tx, filter: DeliveryFilter, cursor: DeliveryCursor | null, limit: number) {
+    const query = tx.createQueryBuilder(NotificationDelivery, 'd');
+    if (filter.resellerId !== undefined) {
+      query.andWhere('d.reseller_id = :resellerId', { resellerId: filter.resellerId });
+    }
+    if (filter.state !== undefined) {
+      query.andWhere('d.state = :state', { state: filter.state });
+    }
+    if (filter.entitlementId !== undefined) {
+      query.andWhere('d.entitlement_id = :entitlementId', { entitlementId: filter.entitlementId });
+    }
+    if (cursor !== null) {
+      query.andWhere('(d.created_at < :at OR (d.created_at = :at AND d.id < :id))', {
+        at: cursor.createdAt,
+        id: cursor.id,
+      });
+    }
+    return query.orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').take(limit).getMany();
+  }
+
+  /** The attempts of the given deliveries, oldest first. */
+  attemptsOf(tx: Tx, deliveryIds: readonly string[]): Promise<DeliveryAttempt[]> {
+    if (deliveryIds.length === 0) {
+      return Promise.resolve([]);
+    }
+    return tx.find(DeliveryAttempt, {
+      where: { deliveryId: In([...deliveryIds]) },
+      order: { attemptedAt: 'ASC', id: 'ASC' },
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { rejectingDuplicates } from '../database/duplicate-key';
+import type { Tx } from '../database/transaction';
+import { Product } from '../entities';
+
+/** Reads and writes products. */
+export class ProductRepository {
+  /** Throws `DuplicateKeyError` when a unique key is taken (also by a concurrent insert). */
+  async insert(tx: Tx, product: Product): Promise<void> {
+    await rejectingDuplicates(() => tx.insert(Product, product));
+  }
+
+  findByKey(tx: Tx, productKey: string): Promise<Product | null> {
+    return tx.findOne(Product, { where: { productKey }, relations: { merchant: true } });
+  }
+
+  /** All products with their merchant, oldest first. */
+  list(tx: Tx): Promise<Product[]> {
+    return tx.find(Product, {
+      relations: { merchant: true },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** The keys of `merchantId`'s products. */
+  async keysOfMerchant(tx: Tx, merchantId: string): Promise<string[]> {
+    const products = await tx.find(Product, {
+      select: { id: true, productKey: true },
+      where: { merchantId },
+    });
+    return products.map((product) => product.productKey);
+  }
+}
