@@ -74,7 +74,7 @@ describe('create callback', () => {
     assert.equal(result.parameters?.url, undefined);
   });
 
-  it('follows the product when no magic value is sent: MUSIC at once, MUSIC_PREMIUM sign-up', async () => {
+  it('follows the product without a magic value: MUSIC now, MUSIC_PREMIUM sign-up', async () => {
     const music = await create(undefined, 'MUSIC');
     const premium = await create(undefined, 'MUSIC_PREMIUM');
 

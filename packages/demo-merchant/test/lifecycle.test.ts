@@ -56,7 +56,7 @@ describe('update, suspend, resume and terminate callbacks', () => {
       assert.equal(held()?.status, 'ACTIVE');
     });
 
-    it('asks the user to sign up again with 202, then activates through the sign-up page', async () => {
+    it('asks for a new sign-up (202), then activates through the sign-up page', async () => {
       const response = await update('UPDATE_REQUEST_RETURNS_ACTIVATION_REQUIRED');
       const result = await response.value();
 

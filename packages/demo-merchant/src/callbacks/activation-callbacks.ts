@@ -91,7 +91,9 @@ export async function handleActivationInfo(
   const subscription = liveSubscription(deps, input);
   const magic = await steer(deps, 'activationInfo', subscription.productKey, input);
   if (subscription.status !== EntitlementStatus.PENDING) {
-    const detail = `Subscription ${subscription.merchantEntitlementId} is ${subscription.status}, not waiting for activation.`;
+    const detail =
+      `Subscription ${subscription.merchantEntitlementId} is ${subscription.status}, ` +
+      'not waiting for activation.';
     throw new ProblemError(409, detail);
   }
 

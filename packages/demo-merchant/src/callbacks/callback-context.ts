@@ -92,12 +92,12 @@ export function liveSubscription(
 
   const entitlementId = input.body.entitlementId;
   if (entitlementId !== undefined && entitlementId !== subscription.entitlementId) {
-    const detail = `Subscription ${subscription.merchantEntitlementId} belongs to another entitlement.`;
-    throw new ProblemError(400, detail);
+    const id = subscription.merchantEntitlementId;
+    throw new ProblemError(400, `Subscription ${id} belongs to another entitlement.`);
   }
   if (ENDED_STATUSES.includes(subscription.status)) {
-    const detail = `Subscription ${subscription.merchantEntitlementId} has ended (${subscription.status}).`;
-    throw new ProblemError(409, detail);
+    const id = subscription.merchantEntitlementId;
+    throw new ProblemError(409, `Subscription ${id} has ended (${subscription.status}).`);
   }
   return subscription;
 }
