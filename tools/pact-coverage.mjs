@@ -197,9 +197,10 @@ function main() {
   printTable(rows, admin, options.pacts);
   const covered = rows.filter((row) => row.covered).length;
   const percent = rows.length === 0 ? 0 : (100 * covered) / rows.length;
+  const pactsDir = path.relative(ROOT, options.pacts) || '.';
   console.log(
     `\npact-coverage: ${covered}/${rows.length} consumer-facing operations covered ` +
-      `(${percent.toFixed(1)} %) by ${entries.length} interactions in ${path.relative(ROOT, options.pacts) || '.'}/`,
+      `(${percent.toFixed(1)} %) by ${entries.length} interactions in ${pactsDir}/`,
   );
 
   let ok = covered === rows.length;

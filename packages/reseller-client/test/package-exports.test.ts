@@ -39,7 +39,8 @@ describe(`package exports of ${name}`, () => {
   it('require() loads dist/index.js with the named exports', () => {
     const cjs = load(
       `const m = require('${name}');
-       console.log(JSON.stringify({ resolved: require.resolve('${name}'), names: Object.keys(m) }));`,
+       const resolved = require.resolve('${name}');
+       console.log(JSON.stringify({ resolved, names: Object.keys(m) }));`,
       false,
     );
     assert.equal(cjs.resolved, join(pkgDir, 'dist', 'index.js'));
@@ -52,7 +53,8 @@ describe(`package exports of ${name}`, () => {
     const esm = load(
       `import * as m from '${name}';
        import { ${expected.join(', ')} } from '${name}';
-       console.log(JSON.stringify({ resolved: import.meta.resolve('${name}'), names: Object.keys(m) }));`,
+       const resolved = import.meta.resolve('${name}');
+       console.log(JSON.stringify({ resolved, names: Object.keys(m) }));`,
       true,
     );
     assert.equal(esm.resolved, pathToFileURL(join(pkgDir, 'dist', 'index.mjs')).href);

@@ -133,7 +133,8 @@ async function connectMerchant(
   const mounted = `${tesseraUrl}${SANDBOX.merchantMountPath}`;
   if (await answersHealth(mounted)) {
     say(
-      `simulated merchant ${SANDBOX.merchantAccountKey}: served by Tessera under ${SANDBOX.merchantMountPath}`,
+      `simulated merchant ${SANDBOX.merchantAccountKey}: ` +
+        `served by Tessera under ${SANDBOX.merchantMountPath}`,
     );
     return { url: mounted, mode: 'sandbox' };
   }

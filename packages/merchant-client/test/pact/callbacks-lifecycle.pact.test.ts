@@ -41,7 +41,7 @@ const stateChange = (reasonDescription: string) => ({
   reasonDescription,
 });
 
-describe('merchant callbacks: an entitlement the merchant holds (pact with tessera-demo-merchant)', () => {
+describe('merchant callbacks on an entitlement the merchant holds (tessera-demo-merchant)', () => {
   describe('handleGetActivationInfo', () => {
     it('answers a fresh sign-up URL for a pending subscription', async () => {
       await pact
@@ -186,7 +186,7 @@ describe('merchant callbacks: an entitlement the merchant holds (pact with tesse
       reasonCode: immediate ? 'FRAUD' : 'NOT_RENEWED',
     });
 
-    it('answers the terminationDate to a cancel at the end of the period (immediate: false)', async () => {
+    it('answers the terminationDate to an end-of-period cancel (immediate: false)', async () => {
       await pact
         .addInteraction()
         .given('the merchant holds a subscription', holding('ACTIVE'))

@@ -147,7 +147,7 @@ describe('reseller API: failures and retries (pact with tessera-server)', () => 
       });
   });
 
-  it('answers 409 LIMIT_REACHED to a second create while the customer holds the product', async () => {
+  it('answers 409 LIMIT_REACHED to a second create for a product the customer holds', async () => {
     await pact
       .addInteraction()
       .given('an entitlement exists', {

@@ -34,7 +34,8 @@ function canonicalJson(value: unknown): string {
     const entries = Object.entries(value)
       .filter(([, entry]) => entry !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
+    const members = entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`);
+    return `{${members.join(',')}}`;
   }
   return JSON.stringify(value);
 }

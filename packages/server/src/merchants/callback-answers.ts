@@ -140,7 +140,8 @@ function checkMerchantEntitlementId(value: unknown): void {
     value.length > MAX_MERCHANT_ENTITLEMENT_ID_LENGTH
   ) {
     throw new InvalidAnswerError(
-      `merchantEntitlementId must be a string of 1 to ${MAX_MERCHANT_ENTITLEMENT_ID_LENGTH} characters`,
+      'merchantEntitlementId must be a string of ' +
+        `1 to ${MAX_MERCHANT_ENTITLEMENT_ID_LENGTH} characters`,
     );
   }
 }
@@ -159,7 +160,8 @@ function checkExtensionData(value: unknown): void {
   for (const [key, item] of entries) {
     if (typeof item !== 'string' || item.length > MAX_EXTENSION_VALUE_LENGTH) {
       throw new InvalidAnswerError(
-        `merchantExtensionData.${key} must be a string of at most ${MAX_EXTENSION_VALUE_LENGTH} characters`,
+        `merchantExtensionData.${key} must be a string ` +
+          `of at most ${MAX_EXTENSION_VALUE_LENGTH} characters`,
       );
     }
   }
@@ -182,7 +184,8 @@ function checkActionParameters(value: unknown): void {
         value.activationCode.length > MAX_ACTIVATION_CODE_LENGTH
       ) {
         throw new InvalidAnswerError(
-          `parameters.activationCode must be a string of 1 to ${MAX_ACTIVATION_CODE_LENGTH} characters`,
+          'parameters.activationCode must be a string ' +
+            `of 1 to ${MAX_ACTIVATION_CODE_LENGTH} characters`,
         );
       }
       return;

@@ -400,10 +400,11 @@ export class HttpMerchantGateway implements MerchantGateway {
         readProblem(exchange.text),
       );
     }
+    const redirectNote = status >= 300 && status < 400 ? ' (redirects are not followed)' : '';
     throw new MerchantProtocolError(
       merchantAccountKey,
       operation,
-      `unexpected HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
+      `unexpected HTTP ${status}${redirectNote}`,
     );
   }
 

@@ -1,8 +1,20 @@
-import { CreateCatalogueAndEntitlements1796260000000 } from './1796260000000-CreateCatalogueAndEntitlements';
-import { CreateNotificationOutbox1796500000000 } from '../notifications/migrations/1796500000000-CreateNotificationOutbox';
+// prettier-ignore
+import {
+  CreateCatalogueAndEntitlements1796260000000,
+} from './1796260000000-CreateCatalogueAndEntitlements';
+// prettier-ignore
+import {
+  CreateNotificationOutbox1796500000000,
+} from '../notifications/migrations/1796500000000-CreateNotificationOutbox';
 import { CreateIdempotencyRecord1796400000000 } from './1796400000000-CreateIdempotencyRecord';
-import { AddReportIndexes1796600000000 } from '../reports/migrations/1796600000000-AddReportIndexes';
-import { AddDeliveryLane1796700000000 } from '../notifications/migrations/1796700000000-AddDeliveryLane';
+// prettier-ignore
+import {
+  AddReportIndexes1796600000000,
+} from '../reports/migrations/1796600000000-AddReportIndexes';
+// prettier-ignore
+import {
+  AddDeliveryLane1796700000000,
+} from '../notifications/migrations/1796700000000-AddDeliveryLane';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so that tsx (src/*.ts)

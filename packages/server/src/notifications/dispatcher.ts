@@ -8,7 +8,10 @@ import { failingTooLong, judgeAttempt, type Verdict } from './delivery-outcome';
 import { DeliveryAttempt, type NotificationDelivery, type NotificationEndpoint } from './entities';
 import type { NotificationFaultProfile } from './entities';
 import type { NotificationSender, SendResult } from './notification-sender';
-import type { NotificationDeliveryRepository } from './repositories/notification-delivery.repository';
+// prettier-ignore
+import type {
+  NotificationDeliveryRepository,
+} from './repositories/notification-delivery.repository';
 import type {
   EndpointLease,
   NotificationEndpointRepository,

@@ -8,7 +8,10 @@ import type {
   DeliveryFilter,
   NotificationDeliveryRepository,
 } from './repositories/notification-delivery.repository';
-import type { NotificationEndpointRepository } from './repositories/notification-endpoint.repository';
+// prettier-ignore
+import type {
+  NotificationEndpointRepository,
+} from './repositories/notification-endpoint.repository';
 import type { ResellerSettingsRepository } from './repositories/reseller-settings.repository';
 
 type Schemas = components['schemas'];

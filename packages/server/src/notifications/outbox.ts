@@ -5,8 +5,14 @@ import type { Tx } from '../database/transaction';
 import type { EventListener, RecordedEvent } from '../services/event-recorder';
 import { DeliveryLane, NotificationDelivery } from './entities';
 import { notificationOf } from './notification-payload';
-import type { NotificationDeliveryRepository } from './repositories/notification-delivery.repository';
-import type { NotificationEndpointRepository } from './repositories/notification-endpoint.repository';
+// prettier-ignore
+import type {
+  NotificationDeliveryRepository,
+} from './repositories/notification-delivery.repository';
+// prettier-ignore
+import type {
+  NotificationEndpointRepository,
+} from './repositories/notification-endpoint.repository';
 import type { ResellerSettingsRepository } from './repositories/reseller-settings.repository';
 import type { SandboxNotificationRepository } from './repositories/sandbox-notification.repository';
 

@@ -192,7 +192,7 @@ describeEachDatabase('creating entitlements', (db) => {
     );
   });
 
-  it('answers an identical create while PENDING with the same entitlement and a fresh URL', async () => {
+  it('answers an identical create while PENDING: same entitlement, fresh URL', async () => {
     world.stub.answer('create', ANSWERS.actionRequired as StubAnswer);
     const body = createFor(newCustomer());
     const first = await world.services.entitlements.create(tenant.reseller, body, world.meta());
@@ -215,7 +215,7 @@ describeEachDatabase('creating entitlements', (db) => {
     assert.equal(again.entitlement.version, 1);
   });
 
-  it('treats a different create at the limit, or an identical one once ACTIVE, as LIMIT_REACHED', async () => {
+  it('LIMIT_REACHED: another create at the limit, or an identical one once ACTIVE', async () => {
     const body = createFor(newCustomer());
     world.stub.answer('create', ANSWERS.actionRequired as StubAnswer);
     await world.services.entitlements.create(tenant.reseller, body, world.meta());
@@ -311,7 +311,7 @@ describeEachDatabase('creating entitlements', (db) => {
     assert.equal(world.stub.callsOf('create').at(-1)?.headers['x-magic-number'], undefined);
   });
 
-  it('answers 404 for an unknown merchant, a merchant without a route or a product off the route', async () => {
+  it('answers 404: unknown merchant, merchant without a route, product off the route', async () => {
     const entitlements = world.services.entitlements;
     const other = await world.addTenant();
     const customerIdentifier = newCustomer();
@@ -345,7 +345,7 @@ describeEachDatabase('creating entitlements', (db) => {
     );
   });
 
-  it('answers 422 NOT_AVAILABLE when the merchant takes no creates, and 400 for a past dateExpiry', async () => {
+  it('422 NOT_AVAILABLE if the merchant takes no creates; 400 for a past dateExpiry', async () => {
     const noCreate = await world.addTenant({ withoutCallbacks: ['create'] });
     await rejectsWith(
       world.services.entitlements.create(

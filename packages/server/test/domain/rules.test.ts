@@ -19,7 +19,7 @@ describeEachDatabase('entitlement rules', (db) => {
 
   const service = () => world.services.entitlements;
 
-  it('refuses an operation the route does not offer (422) without calling the merchant', async () => {
+  it('refuses (422) an operation the route lacks, without calling the merchant', async () => {
     const limited = await world.addTenant({ operations: ['CANCEL', 'REVOKE'] });
     const entitlement = await entitlementIn(world, limited, 'ACTIVE');
     const calls = world.stub.calls.length;
@@ -45,7 +45,7 @@ describeEachDatabase('entitlement rules', (db) => {
     assert.equal((await service().get(limited.reseller, entitlement.entitlementId)).version, 1);
   });
 
-  it('keeps the status when the merchant queues a change (accepted), until it confirms', async () => {
+  it('keeps the status on a queued change (accepted) until the merchant confirms', async () => {
     const limited = await world.addTenant({ operations: ['SUSPEND', 'RESUME', 'CANCEL'] });
     const entitlement = await entitlementIn(world, limited, 'ACTIVE');
     world.stub.answer('suspend', { status: 202, body: {} });
@@ -203,7 +203,7 @@ describeEachDatabase('entitlement rules', (db) => {
     );
   });
 
-  it('moves to PENDING when a product change needs the user, and back to ACTIVE on activation', async () => {
+  it('is PENDING while a product change needs the user, ACTIVE again on activation', async () => {
     const entitlement = await entitlementIn(world, tenant, 'ACTIVE');
     world.stub.answer('update', { status: 202, body: { parameters: signUpParameters('upgrade') } });
     const changed = await service().update(
@@ -228,7 +228,7 @@ describeEachDatabase('entitlement rules', (db) => {
     assert.equal(active.merchantEntitlementId, 'm-77');
   });
 
-  it('reports a merchant failure on a change as a problem naming the entitlement, and changes nothing', async () => {
+  it('a merchant failure on a change: problem naming the entitlement, no change', async () => {
     const entitlement = await entitlementIn(world, tenant, 'ACTIVE');
     world.stub.answer('terminate', { status: 500 });
     const problem = await rejectsWith(

@@ -138,7 +138,7 @@ describeEachDatabase('the scheduler', (db) => {
     await rejectsWith(world.services.sandbox.advanceClock(sandbox.reseller, {}), 'BAD_REQUEST');
   });
 
-  it('runs a sandbox reseller’s due changes by its test clock in the regular passes too', async () => {
+  it('regular passes also run a sandbox reseller’s due changes by its test clock', async () => {
     const sandbox = await world.addTenant({ sandbox: true });
     const status = async (id: string) =>
       (await world.services.entitlements.get(sandbox.reseller, id)).status;
@@ -178,7 +178,7 @@ describeEachDatabase('the scheduler', (db) => {
   });
 
   if (db.kind === 'postgres') {
-    it('lets two scheduler processes on one database handle each due row exactly once', async () => {
+    it('two scheduler processes on one database handle each due row exactly once', async () => {
       const twin = await DomainWorld.twin(world, db);
       try {
         const due = [];

@@ -184,7 +184,8 @@ describe('state machine table (pure)', () => {
       const from: (EntitlementStatus | null)[] = row.from ?? [null];
       for (const status of row.from === null ? [null] : STATUSES) {
         const allowed = row.actors.includes(actor) && from.includes(status);
-        it(`${rowKey(row)} by ${actor} from ${status ?? 'nothing'}: ${allowed ? 'allowed' : 'refused'}`, () => {
+        const verdict = allowed ? 'allowed' : 'refused';
+        it(`${rowKey(row)} by ${actor} from ${status ?? 'nothing'}: ${verdict}`, () => {
           const resolve = () => resolveTransition(row.trigger, status, actor, row.outcome);
           if (allowed) {
             assert.equal(statusAfter(resolve(), status), row.to === 'same' ? status : row.to);

@@ -63,7 +63,7 @@ describeWithSqlite('API authentication', (db) => {
     expectChallenge(await client.get('/v1/echo/x'), 'Basic');
   });
 
-  it('accepts reseller credentials only on /v1 and merchant credentials only on /merchant/v1', async () => {
+  it('accepts reseller credentials only on /v1, merchant ones only on /merchant/v1', async () => {
     const { world } = suite;
     expectChallenge(await world.resellerA.get('/merchant/v1/echo/x'), 'Basic');
     expectChallenge(await world.merchantA.get('/v1/echo/x'), 'Basic');

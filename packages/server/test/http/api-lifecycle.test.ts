@@ -85,7 +85,7 @@ describeEachDatabase('entitlement lifecycle over HTTP with the generated clients
     ]);
   });
 
-  it('creates asynchronously (202 with a sign-up URL) and activates through the merchant API', async () => {
+  it('creates asynchronously (202, sign-up URL) and activates via the merchant API', async () => {
     const createdRaw = await tessera.entitlements.createEntitlementRaw({
       createEntitlementRequest: {
         customerIdentifier: uniqueCustomer(),

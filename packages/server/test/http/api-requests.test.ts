@@ -124,7 +124,7 @@ describeWithSqlite('API request validation and HTTP semantics', (db) => {
     assert.deepEqual(unrouted, [], 'operations of the contract without a handler');
   });
 
-  it('takes a POST without a body (Content-Length: 0, no Content-Type) as an empty one', async () => {
+  it('takes a bodiless POST (Content-Length: 0, no Content-Type) as an empty one', async () => {
     const rotated = await suite.world.admin.post('/admin/v1/resellers/TELCO_A/signingSecret');
     assert.equal(rotated.status, 200);
     assert.match(String(rotated.body.secret), /^whsec_/);

@@ -71,7 +71,7 @@ describe('HttpMerchantGateway: answers', () => {
       assert.deepEqual(outcome, { kind: 'activated' });
     });
 
-    it('maps 202 NAVIGATE_TO_URL to actionRequired with the URL and its expiry as a Date', async () => {
+    it('maps 202 NAVIGATE_TO_URL to actionRequired: the URL, its expiry as a Date', async () => {
       stub.on(CREATE, {
         status: 202,
         body: {
@@ -439,7 +439,7 @@ describe('HttpMerchantGateway: answers', () => {
       assert.equal(request?.url, `${path}?tenant=tessera&x=a%20b`);
     });
 
-    it('calls each operation at its own configured URL, with the id in the path or the query', async () => {
+    it('calls each operation at its own configured URL, id in the path or query', async () => {
       stub.on('/pause', { status: 200 });
       stub.on('/api/resume', { status: 200 });
       stub.on(`/tickets/${MEID}`, { status: 202, body: {} });
@@ -472,7 +472,7 @@ describe('HttpMerchantGateway: answers', () => {
       });
     });
 
-    it('says which operations are supported and refuses the others with NOT_AVAILABLE', async () => {
+    it('says which operations are supported, refuses others with NOT_AVAILABLE', async () => {
       const endpoint = endpointFor(stub, {
         callbackUrls: { create: stub.url(CREATE), terminate: '' },
       });
@@ -489,7 +489,7 @@ describe('HttpMerchantGateway: answers', () => {
       assert.equal(stub.requests.length, 0);
     });
 
-    it('refuses a configured URL that is not absolute http(s) without calling anything', async () => {
+    it('refuses a configured URL that is not absolute http(s), calling nothing', async () => {
       const endpoint = endpointFor(stub, {
         callbackUrls: { create: 'ftp://merchant.test/create' },
       });

@@ -220,7 +220,7 @@ describe('HttpMerchantGateway: OAuth2 client credentials', () => {
     assertNoSecretsLogged(logs);
   });
 
-  it('retries a token endpoint that answers 5xx, then reports the merchant unavailable', async () => {
+  it('retries a token endpoint answering 5xx, then reports the merchant unavailable', async () => {
     const { gateway } = createGateway();
     stub.on(TOKEN, { status: 503 });
     const endpoint = endpointFor(stub, {}, auth);

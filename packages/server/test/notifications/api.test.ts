@@ -85,7 +85,7 @@ describeEachDatabase('notifications over HTTP', (db) => {
     assert.ok(received[0]!.notification.sequence < received[1]!.notification.sequence);
   });
 
-  it('records a notification with a bad signature as invalid, and refuses non-sandbox inboxes', async () => {
+  it('records a badly signed notification as invalid; refuses non-sandbox inboxes', async () => {
     const anonymous = ApiClient.anonymous(suite.server);
     const body = JSON.parse(buildNotification(sampleEvent(), forger).body) as {
       eventId: string;
@@ -150,7 +150,8 @@ describeEachDatabase('notifications over HTTP', (db) => {
     assert.equal(first.body.deliveries.length, 2);
     assert.notEqual(first.body.nextCursor, null);
     const second = await admin.get<Schemas['NotificationDeliveryPage']>(
-      `/admin/v1/notificationDeliveries?resellerKey=TELCO_A&limit=2&cursor=${first.body.nextCursor}`,
+      '/admin/v1/notificationDeliveries?resellerKey=TELCO_A&limit=2' +
+        `&cursor=${first.body.nextCursor}`,
     );
     const all = [...first.body.deliveries, ...second.body.deliveries];
     assert.equal(new Set(all.map((one) => one.deliveryId)).size, all.length);

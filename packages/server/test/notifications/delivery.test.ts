@@ -4,7 +4,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { verifyNotification } from '@tessera/reseller-client';
 
 import type { ResellerPrincipal } from '../../src/domain/principals';
-import { ResellerSettingsRepository } from '../../src/notifications/repositories/reseller-settings.repository';
+// prettier-ignore
+import {
+  ResellerSettingsRepository,
+} from '../../src/notifications/repositories/reseller-settings.repository';
 import { NOTIFICATION_RETRY_SCHEDULE_MS } from '../../src/notifications/retry-schedule';
 import { describeEachDatabase } from '../helpers/databases';
 import { NotificationWorld } from './helpers/notification-world';
@@ -54,7 +57,7 @@ describeEachDatabase('notification delivery', (db) => {
     return page.deliveries.sort((a, b) => a.sequence - b.sequence);
   };
 
-  it('sends a signed notification the reseller client verifies, numbered as in the feed', async () => {
+  it('sends a signed notification, numbered as in the feed, the client verifies', async () => {
     const entitlementId = await world.createEntitlement(reseller);
     await world.touch(reseller, entitlementId);
 
@@ -171,7 +174,7 @@ describeEachDatabase('notification delivery', (db) => {
     assert.equal(receiver.received.length, 10);
   });
 
-  it('stops at 410 Gone: the delivery fails, the endpoint is disabled until re-enabled', async () => {
+  it('stops at 410 Gone: delivery fails, endpoint disabled until re-enabled', async () => {
     const entitlementId = await world.createEntitlement(reseller);
     await world.touch(reseller, entitlementId);
     await world.touch(reseller, entitlementId);

@@ -81,7 +81,7 @@ describeEachDatabase('strict per-endpoint order', (db) => {
     world.clock.set(new Date(head.nextAttemptAt));
   };
 
-  it('holds an outage back and then delivers every notification once, in sequence order', async () => {
+  it('holds back in an outage, then delivers each notification once, in order', async () => {
     receiver.answerAlways(503);
     const dispatcher = world.dispatcher();
     const entitlements = await notify(3);
@@ -120,7 +120,7 @@ describeEachDatabase('strict per-endpoint order', (db) => {
     assert.equal((await dispatcher.runOnce()).attempts, 0);
   });
 
-  it('sends nothing behind a head that waits for its retry, not even new notifications', async () => {
+  it('sends nothing behind a head awaiting its retry, not even new notifications', async () => {
     receiver.answerNext(500);
     const dispatcher = world.dispatcher();
     const entitlements = await notify(2);
@@ -199,7 +199,7 @@ describeEachDatabase('strict per-endpoint order', (db) => {
     assert.deepEqual([endpoint?.state, endpoint?.failingSince], ['ACTIVE', null]);
   });
 
-  it('with the default settings disables first; re-enabling resumes the schedule, which still runs out', async () => {
+  it('by default disables first; re-enabling resumes the schedule until it runs out', async () => {
     const dispatcher = world.dispatcher();
     await notify(3);
     const [poisoned, ...rest] = await deliveriesOf();

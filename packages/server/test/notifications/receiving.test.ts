@@ -5,7 +5,10 @@ import { verifyNotification } from '@tessera/reseller-client';
 import type { ResellerPrincipal } from '../../src/domain/principals';
 import { ProblemError } from '../../src/errors/problem';
 import type { NotificationDispatcher } from '../../src/notifications/dispatcher';
-import { ResellerSettingsRepository } from '../../src/notifications/repositories/reseller-settings.repository';
+// prettier-ignore
+import {
+  ResellerSettingsRepository,
+} from '../../src/notifications/repositories/reseller-settings.repository';
 import { describeEachDatabase } from '../helpers/databases';
 import { NotificationWorld } from './helpers/notification-world';
 import { Receiver } from './helpers/receiver';
@@ -177,7 +180,7 @@ describeEachDatabase('receiving notifications', (db) => {
       );
     });
 
-    it('refuses to replay to a disabled endpoint, and replays of unknown things are 404', async () => {
+    it('refuses replays to a disabled endpoint; replaying unknown things is 404', async () => {
       const p = await addReseller();
       await notify(p);
       receiver.answerNext(410);

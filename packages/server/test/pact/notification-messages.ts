@@ -3,7 +3,10 @@ import { verifyNotification } from '@tessera/reseller-client';
 
 import type { EntitlementEvent } from '../../src/domain/principals';
 import { buildNotification } from '../../src/notifications';
-import { ResellerSettingsRepository } from '../../src/notifications/repositories/reseller-settings.repository';
+// prettier-ignore
+import {
+  ResellerSettingsRepository,
+} from '../../src/notifications/repositories/reseller-settings.repository';
 import { activeSigningSecrets } from '../../src/notifications/signing';
 import { SANDBOX } from '../../src/services/seed.service';
 import { NOTIFIED_REASONS, type NotificationReason } from './entitlement-changes';

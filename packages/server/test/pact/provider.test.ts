@@ -59,7 +59,7 @@ for (const target of TARGETS) {
       await tessera.stop();
     });
 
-    it("answers the reseller and merchant clients' interactions (tessera-server)", async function () {
+    it('answers the reseller and merchant client interactions (tessera-server)', async function () {
       this.timeout(VERIFICATION_TIMEOUT_MS);
 
       await verifyOn(
@@ -78,7 +78,7 @@ for (const target of TARGETS) {
       );
     });
 
-    it("builds the notifications of the reseller client's message pact (tessera-notifications)", async function () {
+    it('builds the reseller message pact notifications (tessera-notifications)', async function () {
       this.timeout(VERIFICATION_TIMEOUT_MS);
       const events = new ChangedEvents();
 

@@ -127,7 +127,7 @@ describeEachDatabase('reports over HTTP', (db) => {
     new Map(records.map((row) => [row.EntitlementId, row]));
 
   describe('getSummaryReport', () => {
-    it('counts statuses now and the activity of the period per reseller, merchant and product', async () => {
+    it('counts current statuses and period activity per reseller, merchant, product', async () => {
       const report = await summary();
 
       assert.equal(report.from, seeded.from.toISOString());

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describeEachDatabase } from '../helpers/databases';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 
-const reseller = `Basic ${Buffer.from('sandbox-reseller:sandbox-reseller-secret').toString('base64')}`;
+const resellerCredentials = 'sandbox-reseller:sandbox-reseller-secret';
+const reseller = `Basic ${Buffer.from(resellerCredentials).toString('base64')}`;
 
 /** Calls the reseller API as the seeded sandbox reseller. */
 async function resellerCall(server: TestServer, path: string, body?: unknown) {

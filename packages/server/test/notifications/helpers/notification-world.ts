@@ -15,10 +15,22 @@ import {
   NotificationDispatcher,
 } from '../../../src/notifications/dispatcher';
 import { NotificationSender } from '../../../src/notifications/notification-sender';
-import { NotificationDeliveryRepository } from '../../../src/notifications/repositories/notification-delivery.repository';
-import { NotificationEndpointRepository } from '../../../src/notifications/repositories/notification-endpoint.repository';
-import { ResellerSettingsRepository } from '../../../src/notifications/repositories/reseller-settings.repository';
-import { SandboxNotificationRepository } from '../../../src/notifications/repositories/sandbox-notification.repository';
+// prettier-ignore
+import {
+  NotificationDeliveryRepository,
+} from '../../../src/notifications/repositories/notification-delivery.repository';
+// prettier-ignore
+import {
+  NotificationEndpointRepository,
+} from '../../../src/notifications/repositories/notification-endpoint.repository';
+// prettier-ignore
+import {
+  ResellerSettingsRepository,
+} from '../../../src/notifications/repositories/reseller-settings.repository';
+// prettier-ignore
+import {
+  SandboxNotificationRepository,
+} from '../../../src/notifications/repositories/sandbox-notification.repository';
 import { createServices, type ServiceDeps, type Services } from '../../../src/services';
 import type { DatabaseConfig } from '../../../src/config/database-url';
 import type { Logger } from '../../../src/logging/logger';
