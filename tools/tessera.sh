@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Entry point behind the README's commands: `npm start` (tessera.sh start: the demo), `npm run sandbox`
-# (tessera.sh sandbox: Tessera alone, with its sandbox), `npm test` (tessera.sh test).
+# (tessera.sh sandbox: Tessera alone, with its sandbox), `npm test` (tessera.sh test), `pnpm bench`
+# (tessera.sh bench: the benchmark, BENCHMARKS.md).
 # Needs only Node 20, npm and Java 17: pnpm is installed into ./.tools when the right one is missing.
 set -euo pipefail
 
@@ -69,8 +70,18 @@ cmd_sandbox() {
   exec pnpm --filter @tessera/server start
 }
 
+# `pnpm bench`: builds the server, then runs the benchmark (bench/src/main.ts), which writes
+# BENCHMARKS.md. Not part of `test`: it takes about 20 minutes and needs a quiet machine.
+cmd_bench() {
+  banner "Build the server (turbo run build --filter=@tessera/server...)"
+  turbo run build --filter=@tessera/server... --output-logs=errors-only --no-update-notifier \
+    || fail "build"
+  banner "Run the benchmark (pnpm --filter @tessera/bench bench)"
+  exec pnpm --filter @tessera/bench bench "$@"
+}
+
 case "${1:-}" in
-  test | start | sandbox)
+  test | start | sandbox | bench)
     command="$1"
     shift
     ensure_pnpm
@@ -78,7 +89,7 @@ case "${1:-}" in
     "cmd_$command" "$@"
     ;;
   *)
-    echo "usage: tools/tessera.sh test|start|sandbox [demo arguments]" >&2
+    echo "usage: tools/tessera.sh test|start|sandbox|bench [arguments]" >&2
     exit 2
     ;;
 esac

@@ -15,16 +15,16 @@ import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 
 import { describeEnvironment } from './environment';
-import { createLoad, getLoad, listLoad, type LoadOptions, type LoadResult } from './load';
+import { createLoad, getLoad, listLoad, type LoadOptions } from './load';
 import { renderReport, type Settings } from './report';
 import {
-  type BenchServer,
   killStartedServers,
   SQLITE_DRIVERS,
   type SqliteDriver,
   startServer,
 } from './server-process';
-import { compare, decide, medianMemory, type Measurement, type Run } from './stats';
+import { assertClean, measure } from './measure';
+import { compare, decide, medianMemory, type Run } from './stats';
 
 const BENCH_DIR = resolve(__dirname, '..');
 const ROOT = resolve(BENCH_DIR, '..');
@@ -183,7 +183,7 @@ async function measureServer(driver: SqliteDriver, round: number, settings: Sett
   const loadAverage = loadavg()[0] ?? 0;
   const server = await startServer({
     serverMain: SERVER_MAIN,
-    driver,
+    database: { kind: 'sqlite', driver },
     startTimeoutMs: START_TIMEOUT_MS,
   });
   try {
@@ -225,43 +225,6 @@ async function measureServer(driver: SqliteDriver, round: number, settings: Sett
     } satisfies Run;
   } finally {
     await server.stop();
-  }
-}
-
-async function measure(
-  server: BenchServer,
-  name: string,
-  load: () => Promise<LoadResult>,
-): Promise<Measurement> {
-  const cpuBefore = await server.cpuSeconds();
-  const result = await load();
-  assertClean(server, name, result);
-  const cpuMs = ((await server.cpuSeconds()) - cpuBefore) * 1000;
-  return { ...result, serverCpuMsPerRequest: cpuMs / Math.max(result.requests, 1) };
-}
-
-// A non-2xx answer means the server did other work than the workload describes (a 409 from
-// a repeated customer, a 429 from the limiter...), so the numbers would compare nothing.
-function assertClean(server: BenchServer, name: string, result: LoadResult): void {
-  const problems: string[] = [];
-  if (server.hasExited()) {
-    problems.push('the server exited');
-  }
-  if (result.non2xx > 0) {
-    problems.push(`${result.non2xx} non-2xx answers (${JSON.stringify(result.statusCodes)})`);
-  }
-  if (result.errors > 0) {
-    problems.push(`${result.errors} connection errors or timeouts`);
-  }
-  if (result.requests === 0) {
-    problems.push('no request completed');
-  }
-  if (problems.length > 0) {
-    const output = server.outputLines().slice(-10).join('\n    ');
-    throw new Error(
-      `${name} against ${server.driver} failed: ${problems.join('; ')}.\n` +
-        `  Server output (last lines):\n    ${output || '(none)'}`,
-    );
   }
 }
 

@@ -36,6 +36,11 @@ export interface LoadOptions {
    * is bounded in requests as well as in time whatever the machine's speed.
    */
   maxRequests: number;
+  /**
+   * Requests per second all connections together send at most (autocannon's `overallRate`);
+   * unset, each connection sends its next request as soon as the previous one is answered.
+   */
+  overallRate?: number;
 }
 
 // The sandbox merchant's product that activates synchronously (200 ACTIVE), so that a create
@@ -55,8 +60,9 @@ const REQUEST_TIMEOUT_SECONDS = 10;
 export async function createLoad(
   options: LoadOptions,
   customerPrefix: string,
-): Promise<{ result: LoadResult; entitlementIds: string[] }> {
+): Promise<{ result: LoadResult; entitlementIds: string[]; customerIdentifiers: string[] }> {
   const entitlementIds: string[] = [];
+  const customerIdentifiers: string[] = [];
   let sequence = 0;
 
   const result = await fire(options, {
@@ -77,14 +83,19 @@ export async function createLoad(
         },
         onResponse: (status, body) => {
           if (status >= 200 && status < 300) {
-            entitlementIds.push((JSON.parse(body) as { entitlementId: string }).entitlementId);
+            const created = JSON.parse(body) as {
+              entitlementId: string;
+              customerIdentifier: string;
+            };
+            entitlementIds.push(created.entitlementId);
+            customerIdentifiers.push(created.customerIdentifier);
           }
         },
       },
     ],
     headers: { 'content-type': 'application/json' },
   });
-  return { result, entitlementIds };
+  return { result, entitlementIds, customerIdentifiers };
 }
 
 /** `GET /v1/entitlement/{id}` over `entitlementIds`, spread over the whole table. */
@@ -112,6 +123,38 @@ export function getLoad(
   });
 }
 
+/** `GET /v1/entitlement?customerIdentifier=…`: one customer's entitlements, over `customers`. */
+export function customerListLoad(
+  options: LoadOptions,
+  customers: readonly string[],
+): Promise<LoadResult> {
+  if (customers.length === 0) {
+    throw new Error('the customer list workload needs customers; the create workload made none');
+  }
+  const step = coprimeStep(customers.length);
+  let position = 0;
+  return fire(options, {
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => {
+          position = (position + step) % customers.length;
+          const customer = encodeURIComponent(customers[position]!);
+          return { ...request, path: `/v1/entitlement?customerIdentifier=${customer}` };
+        },
+      },
+    ],
+  });
+}
+
+/** Any autocannon load against `options.url`, summarised like the workloads above. */
+export function customLoad(
+  options: LoadOptions,
+  request: Partial<autocannon.Options>,
+): Promise<LoadResult> {
+  return fire(options, request);
+}
+
 /** `GET /v1/entitlement?limit=50`: the first page, oldest first, of the reseller's list. */
 export function listLoad(options: LoadOptions): Promise<LoadResult> {
   return fire(options, { requests: [{ method: 'GET', path: '/v1/entitlement?limit=50' }] });
@@ -123,6 +166,7 @@ function fire(options: LoadOptions, request: Partial<autocannon.Options>): Promi
     connections: options.connections,
     duration: options.durationSeconds,
     maxOverallRequests: options.maxRequests,
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
     timeout: REQUEST_TIMEOUT_SECONDS,
     ...request,
     headers: { authorization: SANDBOX_AUTHORIZATION, ...request.headers },

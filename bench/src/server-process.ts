@@ -30,9 +30,22 @@ export interface ProcessMemory {
   peakRssKb: number;
 }
 
-/** A built server running as a child process on a fresh SQLite file. */
+/** Where a benchmarked server keeps its data. */
+export type BenchDatabase =
+  | { kind: 'sqlite'; driver: SqliteDriver }
+  /** A PostgreSQL database the caller made for this run (see `postgres.ts`). */
+  | { kind: 'postgres'; url: string };
+
+/** `better-sqlite3`, `sqlite3` or `postgres`: what a server stores its data in, for messages. */
+export function databaseLabel(database: BenchDatabase): string {
+  return database.kind === 'sqlite' ? database.driver : 'postgres';
+}
+
+/** A built server running as a child process on a fresh SQLite file or a given PostgreSQL. */
 export interface BenchServer {
-  driver: SqliteDriver;
+  /** {@link databaseLabel} of its database. */
+  label: string;
+  database: BenchDatabase;
   /** `http://127.0.0.1:<port>`. */
   url: string;
   pid: number;
@@ -51,9 +64,13 @@ export interface BenchServer {
 export interface StartOptions {
   /** `packages/server/dist/main.js`. */
   serverMain: string;
-  driver: SqliteDriver;
+  database: BenchDatabase;
   /** How long starting (migrations, sandbox seed) may take. */
   startTimeoutMs: number;
+  /** More server settings, e.g. the admin token or notification address allow-lists. */
+  env?: Record<string, string>;
+  /** Node options for the server process, e.g. `--cpu-prof`. */
+  nodeOptions?: string[];
 }
 
 // Linux reports /proc/<pid>/stat times in clock ticks of USER_HZ, which is 100 on every
@@ -77,6 +94,7 @@ const SERVER_SETTING = new RegExp(
     'SANDBOX',
     'PUBLIC_BASE_URL',
     'SHUTDOWN_TIMEOUT_MS',
+    'SQLITE_',
     'BODY_LIMIT',
     'TRUST_PROXY',
     'RATE_LIMIT_',
@@ -96,27 +114,36 @@ export function killStartedServers(): void {
   }
 }
 
+/** Remembers `child` until it exits, so that {@link killStartedServers} can end it. */
+export function trackChild(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 /**
- * Starts the built server with `driver` on a free loopback port and a fresh SQLite file, the
- * sandbox on and the rate limiter out of the way, and resolves once it serves the seeded
- * sandbox reseller. On any failure the process is stopped before the error is thrown.
+ * Starts the built server on a free loopback port with its database (a fresh SQLite file in a
+ * temporary folder, or the given PostgreSQL database), the sandbox on and the rate limiter out
+ * of the way, and resolves once it serves the seeded sandbox reseller. On any failure the
+ * process is stopped before the error is thrown.
  */
 export async function startServer(options: StartOptions): Promise<BenchServer> {
-  const dir = await mkdtemp(join(tmpdir(), `tessera-bench-${options.driver}-`));
+  const label = databaseLabel(options.database);
+  const dir = await mkdtemp(join(tmpdir(), `tessera-bench-${label}-`));
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
 
-  const child = spawn(process.execPath, [options.serverMain], {
-    cwd: dir,
-    env: serverEnvironment(options.driver, port, join(dir, 'tessera.sqlite')),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  const env = {
+    ...serverEnvironment(options.database, port, join(dir, 'tessera.sqlite')),
+    ...options.env,
+  };
+  const args = [...(options.nodeOptions ?? []), options.serverMain];
+  const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
   const output = collectOutput(child);
 
   const server: BenchServer = {
-    driver: options.driver,
+    label,
+    database: options.database,
     url,
     pid: child.pid ?? 0,
     hasExited: () => child.exitCode !== null || child.signalCode !== null,
@@ -138,7 +165,7 @@ export async function startServer(options: StartOptions): Promise<BenchServer> {
   }
 }
 
-function serverEnvironment(driver: SqliteDriver, port: number, file: string): NodeJS.ProcessEnv {
+function serverEnvironment(database: BenchDatabase, port: number, file: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Server settings from the caller's own shell must not leak into a measurement (another
   // database, a public URL the simulated merchant would be called back at, a log level...):
@@ -152,8 +179,9 @@ function serverEnvironment(driver: SqliteDriver, port: number, file: string): No
     ...env,
     HOST: '127.0.0.1',
     PORT: String(port),
-    DATABASE_URL: `sqlite:${file}`,
-    SQLITE_DRIVER: driver,
+    ...(database.kind === 'sqlite'
+      ? { DATABASE_URL: `sqlite:${file}`, SQLITE_DRIVER: database.driver }
+      : { DATABASE_URL: database.url }),
     SANDBOX: 'true',
     SANDBOX_RESELLER_PASSWORD: SANDBOX_RESELLER.password,
     // Logging every request would measure pino and the pipe, not the database driver.
@@ -166,7 +194,7 @@ function serverEnvironment(driver: SqliteDriver, port: number, file: string): No
 }
 
 /** A port the kernel says is free now; the server binds it a moment later. */
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -223,10 +251,11 @@ async function status(url: string, authorization?: string): Promise<number> {
 
 function startError(server: BenchServer, what: string): Error {
   const last = server.outputLines().slice(-15).join('\n    ');
-  return new Error(`server (${server.driver}) ${what}. Its last output:\n    ${last}`);
+  return new Error(`server (${server.label}) ${what}. Its last output:\n    ${last}`);
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if it has not exited in time; resolves once it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return;
   }
@@ -237,7 +266,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function cpuSecondsOf(pid: number): Promise<number> {
+/** User + system CPU seconds process `pid` has used (Linux /proc). */
+export async function cpuSecondsOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces and parentheses; fields after its closing
   // parenthesis start at field 3, so utime (14) and stime (15) are at offsets 11 and 12.
@@ -245,7 +275,8 @@ async function cpuSecondsOf(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-async function memoryOf(pid: number): Promise<ProcessMemory> {
+/** Resident memory of process `pid` (Linux /proc). */
+export async function memoryOf(pid: number): Promise<ProcessMemory> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1]);
   return { rssKb: kb('VmRSS'), peakRssKb: kb('VmHWM') };

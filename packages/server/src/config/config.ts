@@ -4,7 +4,13 @@ import { z } from 'zod';
 
 import { ConfigError } from '../errors/config-error';
 import type { RateLimitOptions } from '../http/rate-limit.middleware';
-import { type DatabaseConfig, parseDatabaseUrl, SQLITE_DRIVERS } from './database-url';
+import {
+  type DatabaseConfig,
+  parseDatabaseUrl,
+  SQLITE_DRIVERS,
+  SQLITE_SYNCHRONOUS_MODES,
+  type SqliteSynchronous,
+} from './database-url';
 
 /** Log levels accepted by `LOG_LEVEL` (pino's, plus `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -149,6 +155,11 @@ const envSchema = z.object({
   SQLITE_DRIVER: optional(
     z.enum(SQLITE_DRIVERS, { error: `must be one of ${SQLITE_DRIVERS.join(', ')}` }),
   ).default('better-sqlite3'),
+  SQLITE_SYNCHRONOUS: optional(
+    z.enum(SQLITE_SYNCHRONOUS_MODES, {
+      error: `must be one of ${SQLITE_SYNCHRONOUS_MODES.join(', ')}`,
+    }),
+  ).default('full'),
   ADMIN_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
   LOG_LEVEL: optional(
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
@@ -187,7 +198,10 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: vars.PORT,
     host: vars.HOST,
-    database: parseDatabaseUrl(vars.DATABASE_URL, vars.SQLITE_DRIVER),
+    database: withSynchronous(
+      parseDatabaseUrl(vars.DATABASE_URL, vars.SQLITE_DRIVER),
+      vars.SQLITE_SYNCHRONOUS,
+    ),
     adminToken: vars.ADMIN_TOKEN,
     logLevel: vars.LOG_LEVEL,
     sandbox: vars.SANDBOX,
@@ -211,6 +225,11 @@ export function loadConfig(env: Env = process.env): Config {
       callbackPassword: vars.SANDBOX_CALLBACK_PASSWORD,
     },
   };
+}
+
+// The setting only means something to SQLite; a PostgreSQL config stays as it was parsed.
+function withSynchronous(database: DatabaseConfig, synchronous: SqliteSynchronous): DatabaseConfig {
+  return database.kind === 'sqlite' ? { ...database, synchronous } : database;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

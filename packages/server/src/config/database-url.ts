@@ -4,6 +4,16 @@ export const SQLITE_DRIVERS = ['better-sqlite3', 'sqlite3'] as const;
 /** One of {@link SQLITE_DRIVERS}. */
 export type SqliteDriver = (typeof SQLITE_DRIVERS)[number];
 
+/** Values of SQLite's `synchronous` pragma the server accepts (`SQLITE_SYNCHRONOUS`). */
+export const SQLITE_SYNCHRONOUS_MODES = ['full', 'normal'] as const;
+
+/**
+ * How hard SQLite flushes commits in WAL mode. `full`: an acknowledged commit survives a power
+ * cut. `normal`: it survives a crash of the process, but the last commits before a power cut
+ * or an operating-system crash may be lost (the database stays consistent); commits are cheaper.
+ */
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_MODES)[number];
+
 /** Where the embedded database lives when `DATABASE_URL` is not set. */
 export const DEFAULT_SQLITE_PATH = './data/tessera.sqlite';
 
@@ -12,6 +22,8 @@ export interface SqliteDatabaseConfig {
   kind: 'sqlite';
   driver: SqliteDriver;
   path: string;
+  /** Unset means `full`. */
+  synchronous?: SqliteSynchronous;
 }
 
 /** A PostgreSQL server, shared by every instance of the server. */

@@ -2,7 +2,11 @@ import 'reflect-metadata';
 
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
-import type { DatabaseConfig, SqliteDatabaseConfig } from '../config/database-url';
+import type {
+  DatabaseConfig,
+  SqliteDatabaseConfig,
+  SqliteSynchronous,
+} from '../config/database-url';
 import { ENTITIES } from '../entities';
 import type { Logger } from '../logging/logger';
 import { TypeOrmLogger } from '../logging/typeorm-logger';
@@ -32,6 +36,9 @@ export function createDataSource(database: DatabaseConfig, logger: Logger): Data
 
   const dataSource = new DataSource({ ...common, ...driverOptions(database) });
   enablePortableTypes(dataSource);
+  if (database.kind === 'sqlite' && database.driver === 'sqlite3') {
+    setSynchronousAfterConnect(dataSource, synchronousOf(database));
+  }
   return dataSource;
 }
 
@@ -42,8 +49,25 @@ function driverOptions(database: DatabaseConfig): DataSourceOptions {
   return sqliteOptions(database);
 }
 
+function synchronousOf(database: SqliteDatabaseConfig): SqliteSynchronous {
+  return database.synchronous ?? 'full';
+}
+
+/**
+ * TypeORM's sqlite3 driver has no hook like better-sqlite3's `prepareDatabase`, but it keeps a
+ * single connection, opened by `initialize`: setting the pragma right after covers every query.
+ */
+function setSynchronousAfterConnect(dataSource: DataSource, mode: SqliteSynchronous): void {
+  const initialize = dataSource.initialize.bind(dataSource);
+  dataSource.initialize = async () => {
+    await initialize();
+    await dataSource.query(`PRAGMA synchronous = ${mode.toUpperCase()}`);
+    return dataSource;
+  };
+}
+
 // WAL lets readers proceed while one writer commits; foreign keys are switched on by TypeORM
-// for both drivers.
+// for both drivers. `synchronous` is a per-connection setting, so it is set on connect.
 function sqliteOptions(database: SqliteDatabaseConfig): DataSourceOptions {
   if (database.driver === 'sqlite3') {
     return {
@@ -59,5 +83,8 @@ function sqliteOptions(database: SqliteDatabaseConfig): DataSourceOptions {
     database: database.path,
     enableWAL: true,
     timeout: SQLITE_BUSY_TIMEOUT_MS,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma(`synchronous = ${synchronousOf(database).toUpperCase()}`);
+    },
   };
 }

@@ -28,6 +28,15 @@ export type AwaitedMerchantChange = 'suspend' | 'resume' | 'cancel' | 'revoke' |
 @Index('IDX_entitlement_provisioning', ['provisioning', 'dateCreated'])
 // Added by the reports' migration (src/reports/migrations): AR pages in creation order.
 @Index('IDX_entitlement_created', ['dateCreated', 'id'])
+// Added by 1796800000000-AddEntitlementLookupIndexes: a customer's entitlements in creation
+// order, and the create's live-entitlement check, independent of the table's size.
+@Index('IDX_entitlement_customer_created', [
+  'resellerId',
+  'customerIdentifier',
+  'dateCreated',
+  'id',
+])
+@Index('IDX_entitlement_route_customer', ['routeId', 'customerIdentifier', 'productKey', 'status'])
 export class EntitlementRecord {
   @PrimaryColumn({
     name: 'id',

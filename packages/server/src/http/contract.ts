@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import type Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import OpenAPIBackend, { type ValidationResult } from 'openapi-backend';
+import OpenAPIBackend, { type Operation, type ValidationResult } from 'openapi-backend';
 import type { OpenAPIV3 } from 'openapi-types';
 
 /** One operation of the contract, with its `$ref`s resolved. */
@@ -34,9 +34,16 @@ export interface ContractRequest {
  */
 export class Contract {
   private readonly byId: Map<string, ContractOperation>;
+  /**
+   * openapi-backend's own operation objects. Handing one to its validator skips the lookup by
+   * id, which rebuilds the list of every operation in the document on each request.
+   */
+  private readonly backendOperations: Map<string, Operation<OpenAPIV3.Document>>;
 
   constructor(private readonly api: OpenAPIBackend<OpenAPIV3.Document>) {
-    this.byId = new Map(api.router.getOperations().map((op) => [op.operationId!, toOperation(op)]));
+    const operations = api.router.getOperations();
+    this.byId = new Map(operations.map((op) => [op.operationId!, toOperation(op)]));
+    this.backendOperations = new Map(operations.map((op) => [op.operationId!, op]));
   }
 
   /** The dereferenced document. */
@@ -64,7 +71,8 @@ export class Contract {
    */
   validateRequest(operationId: string, request: ContractRequest): ValidationResult {
     const headers = request.headers as Record<string, string | string[]>;
-    return this.api.validator.validateRequest({ ...request, headers }, operationId);
+    const operation = this.backendOperations.get(operationId) ?? operationId;
+    return this.api.validator.validateRequest({ ...request, headers }, operation);
   }
 }
 

@@ -15,6 +15,10 @@ import {
 import {
   AddDeliveryLane1796700000000,
 } from '../notifications/migrations/1796700000000-AddDeliveryLane';
+// prettier-ignore
+import {
+  AddEntitlementLookupIndexes1796800000000,
+} from './1796800000000-AddEntitlementLookupIndexes';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so that tsx (src/*.ts)
@@ -26,4 +30,5 @@ export const MIGRATIONS = [
   CreateNotificationOutbox1796500000000,
   AddReportIndexes1796600000000,
   AddDeliveryLane1796700000000,
+  AddEntitlementLookupIndexes1796800000000,
 ];

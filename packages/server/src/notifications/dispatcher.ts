@@ -4,12 +4,13 @@ import type { Clock } from '../domain/clock';
 import type { Transactions, Tx } from '../database/transaction';
 import type { Logger } from '../logging/logger';
 import { redactUrl } from '../merchants/callback-url';
+import { AttemptJournal, type JournalOptions } from './attempt-journal';
 import { failingTooLong, judgeAttempt, type Verdict } from './delivery-outcome';
 import { DeliveryAttempt, type NotificationDelivery, type NotificationEndpoint } from './entities';
 import type { NotificationFaultProfile } from './entities';
 import type { NotificationSender, SendResult } from './notification-sender';
-// prettier-ignore
 import type {
+  Acknowledgement,
   NotificationDeliveryRepository,
 } from './repositories/notification-delivery.repository';
 import type {
@@ -34,6 +35,18 @@ const LEASE_TIMEOUTS = 10;
  */
 const ATTEMPT_TIMEOUTS = 5;
 
+/**
+ * Deliveries taken per endpoint per round. Each round costs a claim, a load and a release, so a
+ * backlog drains in few rounds; a failure or a head not due ends an endpoint's round early.
+ */
+const DEFAULT_BATCH_SIZE = 200;
+
+/**
+ * When acknowledgements are written (see {@link AttemptJournal}): after this many, or this
+ * long after the first. A crash sends at most these again; a failure writes them at once.
+ */
+const JOURNAL: JournalOptions = { maxEntries: 100, maxDelayMs: 10 };
+
 /** Longest stored error text (the column's size). */
 const MAX_ERROR_LENGTH = 500;
 
@@ -44,7 +57,7 @@ export interface DispatcherOptions {
   concurrency: number;
   timeoutMs: number;
   disableAfterMs: number;
-  /** Deliveries taken per endpoint per round; default 20. */
+  /** Deliveries taken per endpoint per round; default {@link DEFAULT_BATCH_SIZE}. */
   batchSize?: number;
 }
 
@@ -82,6 +95,20 @@ interface EndpointWork {
   faults: NotificationFaultProfile | null;
 }
 
+/** An acknowledged delivery waiting to be recorded, with its attempts (a sandbox duplicate). */
+interface Acknowledged {
+  work: EndpointWork;
+  delivery: NotificationDelivery;
+  outcome: Outcome;
+  attempts: DeliveryAttempt[];
+}
+
+/** Counts of one endpoint's round. */
+interface Done {
+  attempts: number;
+  delivered: number;
+}
+
 /**
  * Sends the outbox, in strict order per endpoint (reseller + URL). An endpoint's PENDING
  * deliveries form a queue: replayed ones first (lane `REPLAY`), then the rest (lane
@@ -96,7 +123,10 @@ interface EndpointWork {
  * processes never serve one endpoint at once, and a crashed process's leases expire), then
  * serves them in parallel: per endpoint, one delivery at a time down its queue, stopping at
  * the first failure (so an endpoint that is down gets one try per round) or at a head that is
- * not due yet.
+ * not due yet. The next delivery goes out once the previous one is acknowledged; the
+ * acknowledgements of the round are recorded in batches meanwhile (see {@link AttemptJournal}),
+ * and all of an endpoint's before its lease is released, so a commit per delivery does not set
+ * the pace. A failure is recorded at once, after them.
  */
 export class NotificationDispatcher {
   private readonly random: () => number;
@@ -112,7 +142,7 @@ export class NotificationDispatcher {
     private readonly options: DispatcherOptions,
   ) {
     this.random = deps.random ?? Math.random;
-    this.batchSize = options.batchSize ?? 20;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
   /** Starts polling for due deliveries. */
@@ -153,7 +183,14 @@ export class NotificationDispatcher {
       this.deps.endpoints.claim(tx, lease, this.options.concurrency),
     );
 
-    const served = await Promise.all(claimed.map((endpoint) => this.serve(endpoint, lease)));
+    // One journal for the round: the endpoints' acknowledgements share transactions.
+    const journal = new AttemptJournal<Acknowledged>(
+      (entries) => this.recordDelivered(entries),
+      JOURNAL,
+    );
+    const served = await Promise.all(
+      claimed.map((endpoint) => this.serve(endpoint, lease, journal)),
+    );
     return {
       endpoints: claimed.length,
       attempts: served.reduce((sum, one) => sum + one.attempts, 0),
@@ -184,15 +221,20 @@ export class NotificationDispatcher {
     }
   }
 
-  private async serve(endpoint: NotificationEndpoint, lease: EndpointLease) {
-    const done = { attempts: 0, delivered: 0 };
+  private async serve(
+    endpoint: NotificationEndpoint,
+    lease: EndpointLease,
+    journal: AttemptJournal<Acknowledged>,
+  ) {
+    const done: Done = { attempts: 0, delivered: 0 };
     try {
       const { work, queue, outside } = await this.load(endpoint, lease.now);
       if (work !== null) {
         // Outside the queue: sandbox reorder faults, due independently of the queue.
-        if (await this.sendInOrder(work, outside, lease, done)) {
-          await this.sendInOrder(work, queue, lease, done);
+        if (await this.sendInOrder(work, outside, lease, done, journal)) {
+          await this.sendInOrder(work, queue, lease, done, journal);
         }
+        await journal.drain();
       }
     } catch (error) {
       this.deps.logger.error(
@@ -200,6 +242,8 @@ export class NotificationDispatcher {
         'notification dispatch failed',
       );
     } finally {
+      // What was acknowledged is recorded before another process may take the endpoint.
+      await journal.drain().catch(() => undefined);
       await this.release(endpoint, lease);
     }
     return done;
@@ -215,17 +259,18 @@ export class NotificationDispatcher {
     work: EndpointWork,
     deliveries: NotificationDelivery[],
     lease: EndpointLease,
-    done: { attempts: number; delivered: number },
+    done: Done,
+    journal: AttemptJournal<Acknowledged>,
   ): Promise<boolean> {
     for (const delivery of deliveries) {
-      if (this.stopping || !this.leaseCovers(lease)) {
+      if (this.stopping || journal.failed || !this.leaseCovers(lease)) {
         return false;
       }
       if (delivery.nextAttemptAt === null || delivery.nextAttemptAt > lease.now) {
         return false;
       }
       done.attempts += 1;
-      if ((await this.attempt(work, delivery)) !== 'delivered') {
+      if ((await this.attempt(work, delivery, journal)) !== 'delivered') {
         // The endpoint is failing: one try per round, not a burst of doomed requests. And
         // nothing behind a delivery that is not delivered may overtake it.
         return false;
@@ -265,8 +310,17 @@ export class NotificationDispatcher {
     }
   }
 
-  /** Sends one delivery, records the attempt, applies the verdict. */
-  private async attempt(work: EndpointWork, delivery: NotificationDelivery) {
+  /**
+   * Sends one delivery and applies the verdict. An acknowledgement goes to the journal, which
+   * records it while the next delivery is sent: the next one was acknowledged-after, so order
+   * holds, and a crash before the write only means a repeat. A failure is recorded at once,
+   * after every acknowledgement before it, as it decides the endpoint's health.
+   */
+  private async attempt(
+    work: EndpointWork,
+    delivery: NotificationDelivery,
+    journal: AttemptJournal<Acknowledged>,
+  ) {
     const at = this.deps.clock.now();
     const result = await this.send(work, delivery);
     const outcome: Outcome = {
@@ -274,15 +328,44 @@ export class NotificationDispatcher {
       result,
       verdict: judgeAttempt(result.statusCode, delivery.failedTries, at, this.random),
     };
-    const disabled = await this.deps.transactions.run((tx) =>
-      this.record(tx, work, delivery, outcome),
-    );
-    this.log(work, delivery, outcome, disabled);
-
-    if (outcome.verdict.kind === 'delivered' && this.random() < (work.faults?.duplicateRate ?? 0)) {
-      await this.sendDuplicate(work, delivery);
+    if (outcome.verdict.kind !== 'delivered') {
+      await journal.drain();
+      const disabled = await this.deps.transactions.run((tx) =>
+        this.record(tx, work, delivery, outcome),
+      );
+      this.log(work, delivery, outcome, disabled);
+      return outcome.verdict.kind;
     }
+
+    const attempts = [attemptRow(delivery.id, at, result)];
+    if (this.random() < (work.faults?.duplicateRate ?? 0)) {
+      // Sandbox fault: the same notification once more, logged as an attempt.
+      const again = this.deps.clock.now();
+      attempts.push(attemptRow(delivery.id, again, await this.send(work, delivery)));
+    }
+    journal.add({ work, delivery, outcome, attempts });
     return outcome.verdict.kind;
+  }
+
+  /** Records acknowledged deliveries in one transaction, then logs them. */
+  private async recordDelivered(entries: Acknowledged[]): Promise<void> {
+    const { deliveries, endpoints } = this.deps;
+    const acknowledged = entries.map(({ delivery, outcome }): Acknowledgement => ({
+      id: delivery.id,
+      generation: delivery.generation,
+      at: outcome.at,
+    }));
+    await this.deps.transactions.run(async (tx) => {
+      await deliveries.insertAttempts(
+        tx,
+        entries.flatMap((entry) => entry.attempts),
+      );
+      await deliveries.markDelivered(tx, acknowledged);
+      await endpoints.markHealthy(tx, [...new Set(entries.map(({ work }) => work.endpoint.id))]);
+    });
+    for (const { work, delivery, outcome } of entries) {
+      this.log(work, delivery, outcome, null);
+    }
   }
 
   private send(work: EndpointWork, delivery: NotificationDelivery): Promise<SendResult> {
@@ -294,18 +377,10 @@ export class NotificationDispatcher {
     });
   }
 
-  /** Sandbox fault: the same notification once more, logged as an attempt; state unchanged. */
-  private async sendDuplicate(work: EndpointWork, delivery: NotificationDelivery) {
-    const at = this.deps.clock.now();
-    const result = await this.send(work, delivery);
-    await this.deps.transactions.run((tx) =>
-      this.deps.deliveries.insertAttempt(tx, attemptRow(delivery.id, at, result)),
-    );
-  }
-
   /**
-   * Writes the attempt and its consequences: the delivery's new state, the endpoint's health,
-   * and disabling the endpoint after a 410 or when it has been failing for too long. The last
+   * Writes a failed attempt and its consequences: the delivery's new state, the endpoint's
+   * health, and disabling the endpoint after a 410 or when it has been failing for too long
+   * (acknowledged attempts go through {@link recordDelivered} instead). The last
    * try of an exhausted delivery does not disable the endpoint: the delivery is FAILED and the
    * queue moves on, and the next delivery's try tells whether the endpoint is down.
    *
@@ -321,10 +396,6 @@ export class NotificationDispatcher {
     await deliveries.insertAttempt(tx, attemptRow(delivery.id, at, result));
     await deliveries.applyChange(tx, delivery.id, delivery.generation, verdict.change);
 
-    if (verdict.kind === 'delivered') {
-      await endpoints.markHealthy(tx, work.endpoint.id);
-      return null;
-    }
     const endpoint = await endpoints.markFailing(tx, work.endpoint.id, at);
     const tooLong = failingTooLong(endpoint.failingSince, at, this.options.disableAfterMs);
     if (verdict.kind === 'exhausted' || (verdict.kind !== 'gone' && !tooLong)) {

@@ -1,8 +1,21 @@
+import type { SelectQueryBuilder } from 'typeorm';
+
 import { rejectingDuplicates } from '../database/duplicate-key';
 import type { Tx } from '../database/transaction';
 import { Credential } from '../entities';
 
 const WITH_OWNER = { reseller: true, merchant: true } as const;
+
+/**
+ * A credential with its owner in one statement. `findOne` with `relations` sends two (a
+ * DISTINCT subquery for its implicit LIMIT 1, then the join), on every authenticated request.
+ */
+function withOwner(tx: Tx): SelectQueryBuilder<Credential> {
+  return tx
+    .createQueryBuilder(Credential, 'credential')
+    .leftJoinAndSelect('credential.reseller', 'reseller')
+    .leftJoinAndSelect('credential.merchant', 'merchant');
+}
 
 /** Reads and writes API credentials; every credential is returned with its owner. */
 export class CredentialRepository {
@@ -16,11 +29,11 @@ export class CredentialRepository {
   }
 
   findById(tx: Tx, id: string): Promise<Credential | null> {
-    return tx.findOne(Credential, { where: { id }, relations: WITH_OWNER });
+    return withOwner(tx).where('credential.id = :id', { id }).getOne();
   }
 
   findByUsername(tx: Tx, username: string): Promise<Credential | null> {
-    return tx.findOne(Credential, { where: { username }, relations: WITH_OWNER });
+    return withOwner(tx).where('credential.username = :username', { username }).getOne();
   }
 
   /** All credentials, oldest first. */

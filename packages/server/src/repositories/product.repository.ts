@@ -10,7 +10,12 @@ export class ProductRepository {
   }
 
   findByKey(tx: Tx, productKey: string): Promise<Product | null> {
-    return tx.findOne(Product, { where: { productKey }, relations: { merchant: true } });
+    // A query builder join: `findOne` with `relations` sends a DISTINCT subquery first.
+    return tx
+      .createQueryBuilder(Product, 'product')
+      .leftJoinAndSelect('product.merchant', 'merchant')
+      .where('product.product_key = :productKey', { productKey })
+      .getOne();
   }
 
   /** All products with their merchant, oldest first. */

@@ -42,11 +42,17 @@ export class ResellerRepository {
       .set({ lastEventSequence: () => 'last_event_sequence + 1' })
       .where('id = :resellerId', { resellerId })
       .execute();
-    const row = await tx.findOneOrFail(Reseller, {
-      select: { id: true, lastEventSequence: true },
-      where: { id: resellerId },
-    });
-    return row.lastEventSequence;
+    // A raw read: this runs with every event, and hydrating an entity for one number is dear.
+    const row = await tx
+      .createQueryBuilder(Reseller, 'reseller')
+      .select('reseller.last_event_sequence', 'sequence')
+      .where('reseller.id = :resellerId', { resellerId })
+      .getRawOne<{ sequence: number | string }>();
+    if (row === undefined) {
+      throw new Error(`No reseller ${resellerId}.`);
+    }
+    // pg returns BIGINT as a string; the sequence stays far below 2^53.
+    return Number(row.sequence);
   }
 
   /** Moves the sandbox test clock forward by `ms`, atomically. */

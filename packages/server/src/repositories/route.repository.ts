@@ -1,8 +1,24 @@
+import type { SelectQueryBuilder } from 'typeorm';
+
 import { rejectingDuplicates } from '../database/duplicate-key';
 import type { Tx } from '../database/transaction';
-import { Route } from '../entities';
+import { type Merchant, type Reseller, Route } from '../entities';
 
 const WITH_PARTIES = { reseller: true, merchant: true } as const;
+
+/** A route as the lookups below return it: with both parties loaded. */
+export type RouteWithParties = Route & { reseller: Reseller; merchant: Merchant };
+
+/**
+ * A route with its parties in one statement (`findOne` with `relations` sends two: a DISTINCT
+ * subquery for its implicit LIMIT 1, then the join). Left joins, as `relations` would do.
+ */
+function withParties(tx: Tx): SelectQueryBuilder<Route> {
+  return tx
+    .createQueryBuilder(Route, 'route')
+    .leftJoinAndSelect('route.reseller', 'reseller')
+    .leftJoinAndSelect('route.merchant', 'merchant');
+}
 
 /** Reads and writes routes; every route is returned with its reseller and merchant. */
 export class RouteRepository {
@@ -15,12 +31,27 @@ export class RouteRepository {
     return tx.save(Route, route);
   }
 
-  findById(tx: Tx, id: string): Promise<Route | null> {
-    return tx.findOne(Route, { where: { id }, relations: WITH_PARTIES });
+  findById(tx: Tx, id: string): Promise<RouteWithParties | null> {
+    return withParties(tx).where('route.id = :id', { id }).getOne() as Promise<RouteWithParties>;
   }
 
-  findByParties(tx: Tx, resellerId: string, merchantId: string): Promise<Route | null> {
-    return tx.findOne(Route, { where: { resellerId, merchantId }, relations: WITH_PARTIES });
+  findByParties(tx: Tx, resellerId: string, merchantId: string): Promise<RouteWithParties | null> {
+    return withParties(tx)
+      .where('route.reseller_id = :resellerId', { resellerId })
+      .andWhere('route.merchant_id = :merchantId', { merchantId })
+      .getOne() as Promise<RouteWithParties | null>;
+  }
+
+  /** The reseller's route to the merchant with key `merchantAccountKey`, in one statement. */
+  findByMerchantKey(
+    tx: Tx,
+    resellerId: string,
+    merchantAccountKey: string,
+  ): Promise<RouteWithParties | null> {
+    return withParties(tx)
+      .where('route.reseller_id = :resellerId', { resellerId })
+      .andWhere('merchant.merchant_account_key = :merchantAccountKey', { merchantAccountKey })
+      .getOne() as Promise<RouteWithParties | null>;
   }
 
   /** All routes, oldest first. */

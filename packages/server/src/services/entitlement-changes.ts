@@ -7,6 +7,7 @@ import {
   statusAfter,
   type Transition,
 } from '../domain/state-machine';
+import { EntitlementRecord } from '../entities';
 import {
   ConflictProblem,
   NotFoundProblem,
@@ -53,20 +54,28 @@ export class EntitlementChangeWriter {
     // A row still provisioning has no status yet as far as anyone outside knows.
     const before: EntitlementStatus | null = current.provisioning ? null : current.status;
     const status = statusAfter(change.transition, before);
-    const applied = await this.entitlements.applyChange(tx, current.id, current.version, {
+    const changes: EntitlementChanges = {
       ...change.fields,
       status,
       provisioning: false,
       awaitingMerchant: null,
       dateLastUpdated: change.occurredAt,
-    });
+    };
+    const applied = await this.entitlements.applyChange(tx, current.id, current.version, changes);
     if (!applied) {
       throw versionConflict(change.expectedVersion);
     }
 
-    const updated = await this.entitlements.findAny(tx, current.id);
-    if (updated === null) {
-      throw new NotFoundProblem(`No entitlement ${current.id}.`);
+    // The row was still at `current.version`, and every write but `markAwaiting` (which this
+    // change clears) bumps it, so the row now is `current` with `changes`: no need to read it.
+    const updated = Object.assign(new EntitlementRecord(), current, {
+      version: current.version + 1,
+    }) as EntitlementView;
+    for (const [column, value] of Object.entries(changes)) {
+      // TypeORM's UPDATE leaves columns given as undefined alone, and so does this.
+      if (value !== undefined) {
+        Object.assign(updated, { [column]: value });
+      }
     }
     await this.recorder.record(tx, {
       entitlement: updated,

@@ -31,7 +31,12 @@ describe('loadConfig(env)', () => {
     assert.deepEqual(config, {
       port: 8080,
       host: '127.0.0.1',
-      database: { kind: 'sqlite', driver: 'better-sqlite3', path: DEFAULT_SQLITE_PATH },
+      database: {
+        kind: 'sqlite',
+        driver: 'better-sqlite3',
+        path: DEFAULT_SQLITE_PATH,
+        synchronous: 'full',
+      },
       adminToken: undefined,
       logLevel: 'info',
       sandbox: true,
@@ -56,6 +61,7 @@ describe('loadConfig(env)', () => {
       HOST: '0.0.0.0',
       DATABASE_URL: 'sqlite:/var/lib/tessera/db.sqlite',
       SQLITE_DRIVER: 'sqlite3',
+      SQLITE_SYNCHRONOUS: 'normal',
       ADMIN_TOKEN: 'a-long-enough-admin-token',
       LOG_LEVEL: 'warn',
       SANDBOX: 'off',
@@ -70,7 +76,12 @@ describe('loadConfig(env)', () => {
     assert.deepEqual(config, {
       port: 9000,
       host: '0.0.0.0',
-      database: { kind: 'sqlite', driver: 'sqlite3', path: '/var/lib/tessera/db.sqlite' },
+      database: {
+        kind: 'sqlite',
+        driver: 'sqlite3',
+        path: '/var/lib/tessera/db.sqlite',
+        synchronous: 'normal',
+      },
       adminToken: 'a-long-enough-admin-token',
       logLevel: 'warn',
       sandbox: false,
@@ -90,11 +101,13 @@ describe('loadConfig(env)', () => {
       kind: 'sqlite',
       driver: 'better-sqlite3',
       path: '/abs/file.db',
+      synchronous: 'full',
     });
     assert.deepEqual(database('sqlite:./rel.db'), {
       kind: 'sqlite',
       driver: 'better-sqlite3',
       path: './rel.db',
+      synchronous: 'full',
     });
     assert.deepEqual(database('postgresql://u:p@db:5432/tessera'), {
       kind: 'postgres',
@@ -107,6 +120,7 @@ describe('loadConfig(env)', () => {
       PORT: 'eighty',
       DATABASE_URL: 'mysql://db/tessera',
       SQLITE_DRIVER: 'sql.js',
+      SQLITE_SYNCHRONOUS: 'off',
       ADMIN_TOKEN: 'short',
       LOG_LEVEL: 'loud',
       SANDBOX: 'maybe',

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 
 import type { DataSource } from 'typeorm';
 
-import type { DatabaseConfig } from '../../src/config/database-url';
+import type { DatabaseConfig, SqliteDatabaseConfig } from '../../src/config/database-url';
 import { createDataSource, SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/data-source';
 import { runMigrations } from '../../src/database/migrate';
 import { pendingSchemaChanges } from '../../src/database/schema-drift';
@@ -93,6 +93,22 @@ describeEachDatabase('data source settings', (db) => {
       assert.equal(await pragma('journal_mode'), 'wal');
       assert.equal(await pragma('busy_timeout'), SQLITE_BUSY_TIMEOUT_MS);
       assert.equal(await pragma('foreign_keys'), 1);
+    });
+
+    it('flushes commits fully unless told synchronous = normal', async () => {
+      const synchronous = async (source: DataSource) =>
+        Object.values((await source.query('PRAGMA synchronous'))[0] as object)[0] as unknown;
+      // SQLite's numbers: 1 is NORMAL, 2 is FULL.
+      assert.equal(await synchronous(dataSource), 2);
+
+      const config = { ...(db.config as SqliteDatabaseConfig), synchronous: 'normal' as const };
+      const normal = createDataSource(config, createTestLogger('warn').logger);
+      await normal.initialize();
+      try {
+        assert.equal(await synchronous(normal), 1);
+      } finally {
+        await normal.destroy();
+      }
     });
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 
 import { NotificationVerificationError, verifyNotification } from '@tessera/reseller-client';
+import { Webhook } from 'standardwebhooks';
 
 import {
   buildNotification,
@@ -10,6 +11,7 @@ import {
   activeSigningSecrets,
   newSigningSecret,
   SIGNING_SECRET_OVERLAP_MS,
+  signNotification,
 } from '../../src/notifications/signing';
 import { sampleEvent } from './helpers/sample-event';
 
@@ -29,6 +31,17 @@ describe('notification payload and signature', () => {
     const event = sampleEvent();
     const { headers, body } = buildNotification(event, { ...single, signingSecret: secret });
     assert.equal(verifyNotification(body, headers, secret).eventId, event.eventId);
+  });
+
+  it('signs exactly as the standardwebhooks package does, with each secret', () => {
+    const body = JSON.stringify({ eventId: 'e-1', text: 'non-ASCII: ünïcødé ✓' });
+    const at = new Date('2026-12-01T10:00:00.900Z');
+    for (const secret of [OLD, NEW, OTHER, newSigningSecret()]) {
+      const expected = new Webhook(secret).sign('e-1', new Date('2026-12-01T10:00:00Z'), body);
+      assert.equal(signNotification('e-1', body, [secret], at)['webhook-signature'], expected);
+    }
+    const both = signNotification('e-1', body, [NEW, OLD], at)['webhook-signature'];
+    assert.equal(both.split(' ').length, 2);
   });
 
   it('is the contract body, and the reseller client verifies it', () => {

@@ -27,6 +27,20 @@ export type DeliveryChange =
   | { state: 'PENDING'; failedTries: number; nextAttemptAt: Date }
   | { state: 'FAILED'; failedTries: number };
 
+/** An acknowledged attempt of a delivery, to be marked DELIVERED with others. */
+export interface Acknowledgement {
+  id: string;
+  /** The delivery's `generation` when the attempt began. */
+  generation: number;
+  at: Date;
+}
+
+/**
+ * Rows per statement when many are written at once: far below the bound-parameter limits of
+ * SQLite (32,766) and PostgreSQL (65,535), yet few statements for a dispatcher's batch.
+ */
+const ROWS_PER_STATEMENT = 200;
+
 /** The outbox rows and their attempts. */
 export class NotificationDeliveryRepository {
   async insert(tx: Tx, delivery: NotificationDelivery): Promise<void> {
@@ -71,6 +85,65 @@ export class NotificationDeliveryRepository {
   async insertAttempt(tx: Tx, attempt: DeliveryAttempt): Promise<void> {
     await tx.insert(DeliveryAttempt, attempt);
     await tx.increment(NotificationDelivery, { id: attempt.deliveryId }, 'attemptCount', 1);
+  }
+
+  /**
+   * Inserts attempts (several may be of one delivery) and counts them on their deliveries: a
+   * few statements for the lot rather than two per attempt.
+   */
+  async insertAttempts(tx: Tx, attempts: readonly DeliveryAttempt[]): Promise<void> {
+    for (const rows of chunks(attempts)) {
+      await tx.insert(DeliveryAttempt, rows);
+    }
+    const counts = new Map<string, number>();
+    for (const attempt of attempts) {
+      counts.set(attempt.deliveryId, (counts.get(attempt.deliveryId) ?? 0) + 1);
+    }
+    for (const [count, ids] of groupBy(
+      [...counts],
+      ([, n]) => n,
+      ([id]) => id,
+    )) {
+      for (const some of chunks(ids)) {
+        await tx
+          .createQueryBuilder()
+          .update(NotificationDelivery)
+          .set({ attemptCount: () => `attempt_count + ${count}` })
+          .where('id IN (:...ids)', { ids: some })
+          .execute();
+      }
+    }
+  }
+
+  /**
+   * Marks acknowledged deliveries DELIVERED at their own acknowledgement times, like
+   * {@link applyChange} (a delivery replayed since its attempt began stays queued), in one
+   * statement per {@link ROWS_PER_STATEMENT} deliveries of one generation.
+   */
+  async markDelivered(tx: Tx, acknowledged: readonly Acknowledgement[]): Promise<void> {
+    for (const [generation, group] of groupBy(acknowledged, (one) => one.generation)) {
+      for (const some of chunks(group)) {
+        const parameters: Record<string, unknown> = { generation, ids: some.map((one) => one.id) };
+        const whens = some.map((one, i) => {
+          parameters[`id${i}`] = one.id;
+          parameters[`at${i}`] = one.at;
+          return `WHEN :id${i} THEN :at${i}`;
+        });
+        await tx
+          .createQueryBuilder()
+          .update(NotificationDelivery)
+          .set({
+            state: 'DELIVERED',
+            // The ELSE branch gives PostgreSQL the column's type for the parameters.
+            deliveredAt: () => `CASE id ${whens.join(' ')} ELSE delivered_at END`,
+            nextAttemptAt: null,
+            failedTries: 0,
+          })
+          .where('id IN (:...ids) AND generation = :generation')
+          .setParameters(parameters)
+          .execute();
+      }
+    }
   }
 
   /**
@@ -199,4 +272,30 @@ export class NotificationDeliveryRepository {
       order: { attemptedAt: 'ASC', id: 'ASC' },
     });
   }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
+    result.push(items.slice(start, start + ROWS_PER_STATEMENT));
+  }
+  return result;
+}
+
+function groupBy<T, K, V = T>(
+  items: readonly T[],
+  key: (item: T) => K,
+  value: (item: T) => V = (item) => item as unknown as V,
+): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) {
+      groups.set(k, [value(item)]);
+    } else {
+      group.push(value(item));
+    }
+  }
+  return groups;
 }

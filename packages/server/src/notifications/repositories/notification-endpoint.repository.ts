@@ -124,13 +124,16 @@ export class NotificationEndpointRepository {
       .execute();
   }
 
-  /** A success: the endpoint is healthy again. */
-  async markHealthy(tx: Tx, id: string): Promise<void> {
+  /** Successes: these endpoints are healthy again. */
+  async markHealthy(tx: Tx, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
     await tx
       .createQueryBuilder()
       .update(NotificationEndpoint)
       .set({ failingSince: null })
-      .where('id = :id AND failing_since IS NOT NULL', { id })
+      .where('id IN (:...ids) AND failing_since IS NOT NULL', { ids })
       .execute();
   }
 

@@ -1,0 +1,231 @@
+/**
+ * `pnpm bench`: how close Tessera comes to the machine's limit, and whether it meets issue #8's
+ * targets. Runs each section (throughput against a bare baseline, notification dispatch,
+ * growth, soak, two servers on one PostgreSQL) against the built server over loopback, on
+ * SQLite and on PostgreSQL, and writes BENCHMARKS.md at the repository's root.
+ *
+ * A section that fails is reported as failed (with its error) and the run exits 1 after the
+ * report is written; a watchdog bounds the whole run in time.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import * as prettier from 'prettier';
+
+import { renderBenchmarks, type SectionOutcome } from './benchmarks-report';
+import { describeEnvironment } from './environment';
+import { postgresAdminUrl, postgresVersion } from './postgres';
+import type { BenchContext, BenchSettings, PostgresAvailability, Section } from './section';
+import { clusterSection } from './sections/cluster';
+import { dispatchSection } from './sections/dispatch';
+import { growthSection } from './sections/growth';
+import { soakSection } from './sections/soak';
+import { throughputSection } from './sections/throughput';
+import { killStartedServers } from './server-process';
+
+const BENCH_DIR = resolve(__dirname, '..');
+const ROOT = resolve(BENCH_DIR, '..');
+const SERVER_DIR = join(ROOT, 'packages', 'server');
+const SERVER_MAIN = join(SERVER_DIR, 'dist', 'main.js');
+const FIXES_LOG = join(BENCH_DIR, 'FIXES.md');
+
+/** In running order. */
+const SECTIONS: Section[] = [
+  throughputSection,
+  dispatchSection,
+  growthSection,
+  clusterSection,
+  soakSection,
+];
+
+// The issue allows 30 minutes for the whole run on a fresh clone (install and build included);
+// the watchdog allows the estimate plus this much slack before it stops everything.
+const WATCHDOG_SLACK = 1.5;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { settings, sections, out, command } = readArguments();
+  assertBuilt();
+
+  const environment = describeEnvironment(ROOT, SERVER_DIR, BENCH_DIR);
+  const postgres = await findPostgres();
+  const estimate = sections.reduce((sum, each) => sum + each.estimateSeconds(settings), 0);
+  armWatchdog(estimate * WATCHDOG_SLACK + 120);
+  console.log(
+    `pnpm bench: ${sections.map((each) => each.id).join(', ')}; about ` +
+      `${Math.ceil(estimate / 60)} min. PostgreSQL: ` +
+      ('adminUrl' in postgres ? 'yes' : `skipped (${postgres.skipped})`) +
+      `. Load average now ${environment.loadAverageAtStart.toFixed(2)}.`,
+  );
+
+  const context: BenchContext = {
+    settings,
+    serverMain: SERVER_MAIN,
+    postgres,
+    log: (message) => console.log(`  ${message}`),
+  };
+  const outcomes: SectionOutcome[] = [];
+  for (const section of sections) {
+    outcomes.push(await runSection(section, context));
+  }
+
+  const report = renderBenchmarks({
+    command,
+    date: new Date(started),
+    wallSeconds: (Date.now() - started) / 1000,
+    environment,
+    settings,
+    postgres,
+    outcomes,
+    fixesLog: existsSync(FIXES_LOG) ? readFileSync(FIXES_LOG, 'utf8') : undefined,
+  });
+  await writeFile(out, await format(report, out));
+
+  const failed = outcomes.filter((each) => each.error !== undefined);
+  const targets = outcomes.flatMap((each) => each.report?.targets ?? []);
+  console.log(
+    `\nTargets met: ${targets.filter((each) => each.met).length} of ${targets.length}. ` +
+      `Wrote ${relative(process.cwd(), out) || out} in ${Math.round((Date.now() - started) / 1000)} s.`,
+  );
+  if (failed.length > 0) {
+    console.error(`Failed sections: ${failed.map((each) => each.section.id).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+async function runSection(section: Section, context: BenchContext): Promise<SectionOutcome> {
+  const started = Date.now();
+  console.log(`\n== ${section.title}`);
+  try {
+    const report = await section.run(context);
+    for (const target of report.targets) {
+      console.log(`  ${target.met ? 'met    ' : 'NOT MET'} ${target.target}: ${target.measured}`);
+    }
+    return { section, report, seconds: (Date.now() - started) / 1000 };
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`  FAILED: ${message}`);
+    return { section, error: message, seconds: (Date.now() - started) / 1000 };
+  }
+}
+
+function readArguments(): {
+  settings: BenchSettings;
+  sections: Section[];
+  out: string;
+  command: string;
+} {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'sqlite-synchronous': { type: 'string', default: 'full' },
+      out: { type: 'string', default: join(ROOT, 'BENCHMARKS.md') },
+    },
+  });
+  const quick = values.quick === true;
+  const sqliteSynchronous = values['sqlite-synchronous'];
+  if (sqliteSynchronous !== 'full' && sqliteSynchronous !== 'normal') {
+    throw new Error(`--sqlite-synchronous must be full or normal, not "${sqliteSynchronous}"`);
+  }
+  const settings: BenchSettings = {
+    quick,
+    loadSeconds: quick ? 3 : 10,
+    warmupSeconds: quick ? 1 : 3,
+    connections: 64,
+    soakSeconds: quick ? 40 : 600,
+    soakWarmupSeconds: quick ? 10 : 60,
+    growthLevels: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000],
+    dispatchCount: quick ? 1_000 : 5_000,
+    sqliteSynchronous,
+  };
+  const wanted = values.only?.split(',').map((each) => each.trim());
+  const unknown = wanted?.filter((id) => !SECTIONS.some((each) => each.id === id)) ?? [];
+  if (unknown.length > 0) {
+    throw new Error(
+      `--only: unknown section ${unknown.join(', ')}; ` +
+        `choose from ${SECTIONS.map((each) => each.id).join(', ')}`,
+    );
+  }
+  const extra = process.argv.slice(2).filter((arg) => arg !== '--');
+  return {
+    settings,
+    sections: SECTIONS.filter((each) => wanted === undefined || wanted.includes(each.id)),
+    // pnpm runs the script in bench/; a relative --out means relative to where it was typed.
+    out: resolve(process.env.INIT_CWD ?? process.cwd(), values.out),
+    command: ['pnpm bench', ...extra].join(' '),
+  };
+}
+
+async function findPostgres(): Promise<PostgresAvailability> {
+  const adminUrl = postgresAdminUrl();
+  const answer = await postgresVersion(adminUrl);
+  if ('version' in answer) {
+    return { adminUrl, version: answer.version };
+  }
+  const problem = answer.problem;
+  if (process.env.BENCH_REQUIRE_POSTGRES === '1') {
+    throw new Error(`PostgreSQL is required (BENCH_REQUIRE_POSTGRES=1) but: ${problem}`);
+  }
+  return { skipped: `no PostgreSQL at ${new URL(adminUrl).host}: ${problem}` };
+}
+
+// The benchmark builds nothing itself (`tools/tessera.sh bench` builds first), so that it
+// measures exactly what `npm run sandbox` would run.
+function assertBuilt(): void {
+  if (!existsSync(SERVER_MAIN)) {
+    console.error(
+      `${relative(ROOT, SERVER_MAIN)} is missing. Build the server first:\n` +
+        '  pnpm --filter @tessera/server... build   (or run `pnpm bench` from the root)',
+    );
+    process.exit(2);
+  }
+  const built = statSync(SERVER_MAIN).mtimeMs;
+  if (newestModification(join(SERVER_DIR, 'src')) > built) {
+    console.warn(
+      'Warning: packages/server/src changed after dist/ was built; the numbers are for the ' +
+        'older build.',
+    );
+  }
+}
+
+function newestModification(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+// Bounds the whole run even if a server or the load hangs: the servers this process started
+// are killed by PID and the run fails.
+function armWatchdog(limitSeconds: number): void {
+  setTimeout(() => {
+    console.error(`The benchmark did not finish within ${Math.round(limitSeconds)} s; stopping.`);
+    killStartedServers();
+    process.exit(1);
+  }, limitSeconds * 1000).unref();
+
+  process.on('exit', killStartedServers);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killStartedServers();
+      process.exit(130);
+    });
+  }
+}
+
+async function format(markdown: string, file: string): Promise<string> {
+  const config = await prettier.resolveConfig(file);
+  return prettier.format(markdown, { ...config, parser: 'markdown' });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  killStartedServers();
+  process.exit(1);
+});
