@@ -11,7 +11,7 @@ import { createDataSource } from './database/data-source';
 import { runMigrations } from './database/migrate';
 import { loadContract } from './http/contract';
 import { ResponseValidator } from './http/response-validation.middleware';
-import { drainHttpServer } from './lifecycle/http-drain';
+import { drainHttpServer, RequestTracker } from './lifecycle/http-drain';
 import { Lifecycle } from './lifecycle/lifecycle';
 import type { Logger } from './logging/logger';
 import { DatabaseHealthRepository } from './repositories/database-health.repository';
@@ -77,7 +77,8 @@ export async function startServer(
   const app = createApp({ config, logger, health, routers, responseValidator, mounts });
   const handle = app.callback();
   // Koa catches and reports its own errors, so the promise it returns needs no handling.
-  const server = createServer((req, res) => void handle(req, res));
+  const requests = new RequestTracker();
+  const server = createServer((req, res) => requests.track(handle(req, res)));
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
@@ -110,7 +111,7 @@ export async function startServer(
 
     // Requests cut by the timeout are logged there but do not make the stop unclean: the
     // operator asked for that bound.
-    await drainHttpServer(server, config.shutdownTimeoutMs, logger);
+    await drainHttpServer(server, requests, config.shutdownTimeoutMs, logger);
     const hooksClean = await lifecycle.runShutdownHooks(logger);
     const databaseClosed = await closeDatabase(dataSource, logger);
 

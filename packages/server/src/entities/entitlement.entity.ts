@@ -6,6 +6,13 @@ import { Merchant } from './merchant.entity';
 import { Reseller } from './reseller.entity';
 import { Route } from './route.entity';
 
+/**
+ * The rows of the partial index `IDX_entitlement_provisioning`. A query uses that index only
+ * when its condition contains this very text (a bound parameter does not count), as the
+ * scheduler's stale-create sweep does; SQLite reads `TRUE` as 1, how it stores the boolean.
+ */
+export const PROVISIONING_ROWS = '"provisioning" = TRUE';
+
 /** The last activation step the merchant asked the user for, kept while `PENDING`. */
 export interface StoredActivationAction {
   action: 'NAVIGATE_TO_URL' | 'ENTER_ACTIVATION_CODE';
@@ -20,16 +27,17 @@ export type AwaitedMerchantChange = 'suspend' | 'resume' | 'cancel' | 'revoke' |
 
 /** A user's right to one merchant service. */
 @Entity({ name: 'entitlement' })
-@Index('IDX_entitlement_customer', ['resellerId', 'customerIdentifier', 'productKey'])
 @Index('IDX_entitlement_reseller_created', ['resellerId', 'dateCreated', 'id'])
 @Index('IDX_entitlement_merchant_created', ['merchantId', 'dateCreated', 'id'])
 @Index('IDX_entitlement_merchant_meid', ['merchantId', 'merchantEntitlementId'])
 @Index('IDX_entitlement_status_ended', ['status', 'dateEnded'])
-@Index('IDX_entitlement_provisioning', ['provisioning', 'dateCreated'])
+// Partial: only rows still provisioning, for the scheduler's stale-create sweep. Over every row
+// SQLite took it for any visible read ordered by creation time and walked the whole table.
+@Index('IDX_entitlement_provisioning', ['dateCreated'], { where: PROVISIONING_ROWS })
 // Added by the reports' migration (src/reports/migrations): AR pages in creation order.
 @Index('IDX_entitlement_created', ['dateCreated', 'id'])
-// Added by 1796800000000-AddEntitlementLookupIndexes: a customer's entitlements in creation
-// order, and the create's live-entitlement check, independent of the table's size.
+// Added by 1796800000000-ReviseEntitlementIndexes: a customer's entitlements in creation order,
+// and the create's live-entitlement check (its leading route_id serves route lookups too).
 @Index('IDX_entitlement_customer_created', [
   'resellerId',
   'customerIdentifier',
@@ -60,7 +68,6 @@ export class EntitlementRecord {
   @JoinColumn({ name: 'merchant_id', foreignKeyConstraintName: 'FK_entitlement_merchant' })
   merchant?: Merchant;
 
-  @Index('IDX_entitlement_route')
   @Column({ name: 'route_id', type: 'varchar', length: 36 })
   routeId!: string;
 

@@ -17,8 +17,8 @@ import {
 } from '../notifications/migrations/1796700000000-AddDeliveryLane';
 // prettier-ignore
 import {
-  AddEntitlementLookupIndexes1796800000000,
-} from './1796800000000-AddEntitlementLookupIndexes';
+  ReviseEntitlementIndexes1796800000000,
+} from './1796800000000-ReviseEntitlementIndexes';
 
 /**
  * Every migration, oldest first. Listed explicitly rather than globbed so that tsx (src/*.ts)
@@ -30,5 +30,5 @@ export const MIGRATIONS = [
   CreateNotificationOutbox1796500000000,
   AddReportIndexes1796600000000,
   AddDeliveryLane1796700000000,
-  AddEntitlementLookupIndexes1796800000000,
+  ReviseEntitlementIndexes1796800000000,
 ];

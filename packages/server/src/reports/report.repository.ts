@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
 
 import { dialectOf } from '../database/dialect';
+import { keysetAfter } from '../database/keyset';
 import type { Tx } from '../database/transaction';
 import type { EntitlementStatus } from '../domain/state-machine';
 import { EntitlementEventRecord, EntitlementRecord, Merchant, Reseller } from '../entities';
@@ -18,6 +19,9 @@ export interface ReportScope {
   resellerId?: string;
   merchantId?: string;
 }
+
+/** The order of every page of events: when they occurred, then id. */
+const EVENT_ORDER = ['event.occurred_at', 'event.id'] as const;
 
 /** `from` inclusive, `to` exclusive. */
 export interface Period {
@@ -255,8 +259,10 @@ export class ReportRepository {
     applyScope(page, scope);
     if (after !== null) {
       page.andWhere(
-        '(entitlement.date_created > :afterDate OR ' +
-          '(entitlement.date_created = :afterDate AND entitlement.id > :afterId))',
+        keysetAfter(['entitlement.date_created', 'entitlement.id'], 'ASC', [
+          'afterDate',
+          'afterId',
+        ]),
         { afterDate: after.dateCreated, afterId: after.id },
       );
     }
@@ -318,17 +324,19 @@ export class ReportRepository {
 
   /** Events of `period` in scope, ordered, after `after`. */
   private eventsIn(tx: Tx, scope: ReportScope, period: Period, after: EventKeyset | null) {
-    const query = this.reportEvents(tx, scope).andWhere(
-      'event.occurred_at >= :from AND event.occurred_at < :to',
-      period,
-    );
-    if (after !== null) {
-      query.andWhere(
-        '(event.occurred_at > :afterAt OR (event.occurred_at = :afterAt AND event.id > :afterId))',
-        { afterAt: after.occurredAt, afterId: after.id },
-      );
+    const query = this.reportEvents(tx, scope).andWhere('event.occurred_at < :to', period);
+    // One lower bound, the later: with both, SQLite seeks the period's start and walks every
+    // event before the position (PostgreSQL picks the row value either way).
+    if (after === null || after.occurredAt < period.from) {
+      query.andWhere('event.occurred_at >= :from', period);
     }
-    return query.orderBy('event.occurred_at', 'ASC').addOrderBy('event.id', 'ASC');
+    if (after !== null) {
+      query.andWhere(keysetAfter(EVENT_ORDER, 'ASC', ['afterAt', 'afterId']), {
+        afterAt: after.occurredAt,
+        afterId: after.id,
+      });
+    }
+    return query.orderBy(EVENT_ORDER[0], 'ASC').addOrderBy(EVENT_ORDER[1], 'ASC');
   }
 
   /** Events in scope, with their reseller's key; `entitlement` is joined for filters. */

@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
 
 import { rejectingDuplicates } from '../database/duplicate-key';
+import { PreparedSelect } from '../database/prepared-select';
 import type { Tx } from '../database/transaction';
 import { Credential } from '../entities';
 
@@ -17,6 +18,12 @@ function withOwner(tx: Tx): SelectQueryBuilder<Credential> {
     .leftJoinAndSelect('credential.merchant', 'merchant');
 }
 
+// Prepared: every authenticated request reads its credential.
+const BY_ID = new PreparedSelect((tx) => withOwner(tx).where('credential.id = :id'));
+const BY_USERNAME = new PreparedSelect((tx) =>
+  withOwner(tx).where('credential.username = :username'),
+);
+
 /** Reads and writes API credentials; every credential is returned with its owner. */
 export class CredentialRepository {
   /** Throws `DuplicateKeyError` when a unique key is taken (also by a concurrent insert). */
@@ -29,11 +36,11 @@ export class CredentialRepository {
   }
 
   findById(tx: Tx, id: string): Promise<Credential | null> {
-    return withOwner(tx).where('credential.id = :id', { id }).getOne();
+    return BY_ID.getOne(tx, { id });
   }
 
   findByUsername(tx: Tx, username: string): Promise<Credential | null> {
-    return withOwner(tx).where('credential.username = :username', { username }).getOne();
+    return BY_USERNAME.getOne(tx, { username });
   }
 
   /** All credentials, oldest first. */

@@ -1,10 +1,12 @@
 import type { SelectQueryBuilder } from 'typeorm';
 
 import { dialectOf } from '../database/dialect';
+import { keysetAfter } from '../database/keyset';
+import { PreparedSelects, type SelectParameters } from '../database/prepared-select';
 import type { Tx } from '../database/transaction';
 import type { EntitlementStatus } from '../domain/state-machine';
 import { EntitlementRecord, type Merchant, type Reseller, type Route } from '../entities';
-import type { AwaitedMerchantChange } from '../entities/entitlement.entity';
+import { type AwaitedMerchantChange, PROVISIONING_ROWS } from '../entities/entitlement.entity';
 
 /** An entitlement with the parties and route it belongs to. */
 export type EntitlementView = EntitlementRecord & {
@@ -51,10 +53,27 @@ export interface DueQuery {
   exclude: readonly string[];
 }
 
-const DATE_COLUMNS = {
-  dateEnded: 'date_ended',
-  dateExpiry: 'date_expiry',
-  dateCreated: 'date_created',
+/** The order of every page of entitlements: creation time, then id. */
+const CREATED_ORDER = ['entitlement.date_created', 'entitlement.id'] as const;
+
+/** Rows every read but {@link EntitlementRepository.findAny} shows; a literal, as is its twin. */
+const NOT_PROVISIONING = 'entitlement.provisioning = FALSE';
+
+/**
+ * Distinct read statements kept prepared: the filter combinations in use times the page sizes
+ * asked for. Past it the oldest is built again when next needed.
+ */
+const MAX_SELECT_VARIANTS = 200;
+
+/**
+ * Per sweep: the date column, and whether its index leads with `status` (period ends:
+ * IDX_entitlement_status_ended). The others have an index on the date alone (expiries:
+ * IDX_entitlement_expiry; stale creates: the partial IDX_entitlement_provisioning).
+ */
+const DUE_COLUMNS = {
+  dateEnded: { column: 'date_ended', statusLeads: true },
+  dateExpiry: { column: 'date_expiry', statusLeads: false },
+  dateCreated: { column: 'date_created', statusLeads: false },
 } as const;
 
 /** Column values a change may set; the version is bumped by {@link applyChange}. */
@@ -62,22 +81,28 @@ export type EntitlementChanges = Partial<Omit<EntitlementRecord, 'id' | 'version
 
 /** Reads and writes entitlements. Rows still provisioning are hidden from every read. */
 export class EntitlementRepository {
+  /** Every read's select, per variant (filters set, page size); see {@link PreparedSelects}. */
+  private readonly selects = new PreparedSelects<EntitlementRecord>(MAX_SELECT_VARIANTS);
+
   async insert(tx: Tx, record: EntitlementRecord): Promise<void> {
     await tx.insert(EntitlementRecord, record);
   }
 
   /** The entitlement if it is visible in `scope`, with its parties and route. */
   findVisible(tx: Tx, id: string, scope: EntitlementScope): Promise<EntitlementView | null> {
-    const query = this.views(tx).andWhere('entitlement.id = :id', { id });
-    applyFilter(query, scope);
-    return query.getOne() as Promise<EntitlementView | null>;
+    const filter = { entitlementId: id, ...scope };
+    const select = this.selects.variant(`visible ${filterKey(filter)}`, (t) =>
+      filtered(this.views(t), filter),
+    );
+    return select.getOne(tx, filterParameters(filter)) as Promise<EntitlementView | null>;
   }
 
   /** The entitlement whatever its state, provisioning included. */
   findAny(tx: Tx, id: string): Promise<EntitlementView | null> {
-    return this.views(tx, { includeProvisioning: true })
-      .andWhere('entitlement.id = :id', { id })
-      .getOne() as Promise<EntitlementView | null>;
+    const select = this.selects.variant('any', (t) =>
+      this.views(t, { includeProvisioning: true }).andWhere('entitlement.id = :id'),
+    );
+    return select.getOne(tx, { id }) as Promise<EntitlementView | null>;
   }
 
   /** The customer's `PENDING` entitlement created by an identical request, if any. */
@@ -86,13 +111,18 @@ export class EntitlementRepository {
     key: { resellerId: string; customerIdentifier: string; productKey: string },
     fingerprint: string,
   ): Promise<EntitlementView | null> {
-    const query = this.views(tx).andWhere('entitlement.create_fingerprint = :fingerprint', {
+    const filter: EntitlementFilter = { ...key, status: 'PENDING' };
+    // The customer index's own order: a seek to the customer's few rows, whatever the table.
+    const select = this.selects.variant(`pending ${filterKey(filter)}`, (t) =>
+      filtered(this.views(t), filter)
+        .andWhere('entitlement.create_fingerprint = :fingerprint')
+        .orderBy('entitlement.date_created', 'DESC')
+        .addOrderBy('entitlement.id', 'DESC'),
+    );
+    return select.getOne(tx, {
+      ...filterParameters(filter),
       fingerprint,
-    });
-    applyFilter(query, { ...key, status: 'PENDING' });
-    return query
-      .orderBy('entitlement.date_created', 'DESC')
-      .getOne() as Promise<EntitlementView | null>;
+    }) as Promise<EntitlementView | null>;
   }
 
   /** Live entitlements (creates in flight included) of one customer and product on a route. */
@@ -144,20 +174,22 @@ export class EntitlementRepository {
     after: Keyset | null,
     limit: number,
   ): Promise<EntitlementView[]> {
-    const query = this.views(tx);
-    applyFilter(query, filter);
+    const key = `page ${filterKey(filter)} ${after === null ? 'first' : 'after'} ${limit}`;
+    const select = this.selects.variant(key, (t) => {
+      const query = filtered(this.views(t), filter);
+      if (after !== null) {
+        query.andWhere(keysetAfter(CREATED_ORDER, 'ASC', ['afterDate', 'afterId']));
+      }
+      return query
+        .orderBy(CREATED_ORDER[0], 'ASC')
+        .addOrderBy(CREATED_ORDER[1], 'ASC')
+        .limit(limit);
+    });
+    const parameters = filterParameters(filter);
     if (after !== null) {
-      query.andWhere(
-        '(entitlement.date_created > :afterDate OR ' +
-          '(entitlement.date_created = :afterDate AND entitlement.id > :afterId))',
-        { afterDate: after.dateCreated, afterId: after.id },
-      );
+      Object.assign(parameters, { afterDate: after.dateCreated, afterId: after.id });
     }
-    return query
-      .orderBy('entitlement.date_created', 'ASC')
-      .addOrderBy('entitlement.id', 'ASC')
-      .limit(limit)
-      .getMany() as Promise<EntitlementView[]>;
+    return select.getMany(tx, parameters) as Promise<EntitlementView[]>;
   }
 
   /**
@@ -166,22 +198,33 @@ export class EntitlementRepository {
    * get different rows, and the lock holds until the caller's transaction ends.
    */
   async claimDue(tx: Tx, due: DueQuery): Promise<string | null> {
-    const column = `entitlement.${DATE_COLUMNS[due.dateColumn]}`;
+    const { column: dateColumn, statusLeads } = DUE_COLUMNS[due.dateColumn];
+    const column = `entitlement.${dateColumn}`;
+    const sqlite = dialectOf(tx.connection) === 'sqlite';
+    // Due rows are few, so the date's index is the way in. SQLite, without statistics, would
+    // rather seek the status or the reseller and sort every live row it walks; a unary `+`
+    // keeps a term from choosing an index. PostgreSQL's statistics choose right by themselves
+    // (and it has no unary + on text).
+    const unindexed = (term: string) => (sqlite ? `+${term}` : term);
+    const status = statusLeads ? 'entitlement.status' : unindexed('entitlement.status');
     const query = tx
       .createQueryBuilder(EntitlementRecord, 'entitlement')
       .select('entitlement.id', 'id')
       .where(`${column} <= :before`, { before: due.before })
-      .andWhere('entitlement.status IN (:...statuses)', { statuses: due.statuses })
-      .andWhere('entitlement.provisioning = :provisioning', { provisioning: due.provisioning })
+      .andWhere(`${status} IN (:...statuses)`, { statuses: due.statuses })
+      // Written out, not bound: only then may the stale-create sweep use the partial index.
+      .andWhere(due.provisioning ? `entitlement.${PROVISIONING_ROWS}` : NOT_PROVISIONING)
       .orderBy(column, 'ASC')
       .limit(1);
     if (due.resellerId !== undefined) {
-      query.andWhere('entitlement.reseller_id = :resellerId', { resellerId: due.resellerId });
+      query.andWhere(`${unindexed('entitlement.reseller_id')} = :resellerId`, {
+        resellerId: due.resellerId,
+      });
     }
     if (due.exclude.length > 0) {
       query.andWhere('entitlement.id NOT IN (:...exclude)', { exclude: due.exclude });
     }
-    if (dialectOf(tx.connection) === 'postgres') {
+    if (!sqlite) {
       query.setLock('pessimistic_write').setOnLocked('skip_locked');
     }
     const row = await query.getRawOne<{ id: string }>();
@@ -199,7 +242,7 @@ export class EntitlementRepository {
       .innerJoinAndSelect('entitlement.route', 'route');
     if (!options.includeProvisioning) {
       // Callers add their conditions with andWhere: where() would drop this one.
-      query.andWhere('entitlement.provisioning = :provisioning', { provisioning: false });
+      query.andWhere(NOT_PROVISIONING);
     }
     return query;
   }
@@ -221,11 +264,34 @@ const FILTERS: [keyof EntitlementFilter, string][] = [
   ['createdTo', 'entitlement.date_created < :createdTo'],
 ];
 
-function applyFilter(query: SelectQueryBuilder<EntitlementRecord>, filter: EntitlementFilter) {
+/** `query` with the condition of every filter `filter` sets; the values are bound later. */
+function filtered(
+  query: SelectQueryBuilder<EntitlementRecord>,
+  filter: EntitlementFilter,
+): SelectQueryBuilder<EntitlementRecord> {
   for (const [field, condition] of FILTERS) {
-    const value = filter[field];
-    if (value !== undefined) {
-      query.andWhere(condition, { [field]: value });
+    if (filter[field] !== undefined) {
+      query.andWhere(condition);
     }
   }
+  return query;
+}
+
+/** Which filters are set: what the text of a filtered select depends on. */
+function filterKey(filter: EntitlementFilter): string {
+  return FILTERS.filter(([field]) => filter[field] !== undefined)
+    .map(([field]) => field)
+    .join(',');
+}
+
+/** The values of the filters `filter` sets, named as their conditions bind them. */
+function filterParameters(filter: EntitlementFilter): SelectParameters {
+  const parameters: SelectParameters = {};
+  for (const [field] of FILTERS) {
+    const value = filter[field];
+    if (value !== undefined) {
+      parameters[field] = value;
+    }
+  }
+  return parameters;
 }

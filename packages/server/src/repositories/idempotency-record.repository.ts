@@ -1,5 +1,6 @@
 import { LessThanOrEqual } from 'typeorm';
 
+import { PreparedSelect } from '../database/prepared-select';
 import type { Tx } from '../database/transaction';
 import { IdempotencyRecord } from '../entities';
 
@@ -15,6 +16,13 @@ export interface StoredResponse {
   headers: Record<string, string>;
   body: string | null;
 }
+
+// Prepared: every mutating request reads its record.
+const BY_KEY = new PreparedSelect((tx) =>
+  tx
+    .createQueryBuilder(IdempotencyRecord, 'record')
+    .where('record.credential_id = :credentialId AND record.idempotency_key = :idempotencyKey'),
+);
 
 /** Reads and writes `idempotency_record`; every method works inside the caller's unit. */
 export class IdempotencyRecordRepository {
@@ -33,7 +41,7 @@ export class IdempotencyRecordRepository {
   }
 
   async find(tx: Tx, ref: IdempotencyKeyRef): Promise<IdempotencyRecord | null> {
-    return tx.getRepository(IdempotencyRecord).findOneBy({ ...ref });
+    return BY_KEY.getOne(tx, { ...ref });
   }
 
   /** Stores the answer, if the record is still held by `claimToken`. */

@@ -1,6 +1,16 @@
 import { rejectingDuplicates } from '../database/duplicate-key';
+import { PreparedSelect } from '../database/prepared-select';
 import type { Tx } from '../database/transaction';
 import { Product } from '../entities';
+
+// Prepared, as a create reads its product. A query builder join: `findOne` with `relations`
+// sends a DISTINCT subquery first.
+const BY_KEY = new PreparedSelect((tx) =>
+  tx
+    .createQueryBuilder(Product, 'product')
+    .leftJoinAndSelect('product.merchant', 'merchant')
+    .where('product.product_key = :productKey'),
+);
 
 /** Reads and writes products. */
 export class ProductRepository {
@@ -10,12 +20,7 @@ export class ProductRepository {
   }
 
   findByKey(tx: Tx, productKey: string): Promise<Product | null> {
-    // A query builder join: `findOne` with `relations` sends a DISTINCT subquery first.
-    return tx
-      .createQueryBuilder(Product, 'product')
-      .leftJoinAndSelect('product.merchant', 'merchant')
-      .where('product.product_key = :productKey', { productKey })
-      .getOne();
+    return BY_KEY.getOne(tx, { productKey });
   }
 
   /** All products with their merchant, oldest first. */

@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'typeorm';
 
 import { rejectingDuplicates } from '../database/duplicate-key';
+import { PreparedSelect } from '../database/prepared-select';
 import type { Tx } from '../database/transaction';
 import { type Merchant, type Reseller, Route } from '../entities';
 
@@ -20,6 +21,19 @@ function withParties(tx: Tx): SelectQueryBuilder<Route> {
     .leftJoinAndSelect('route.merchant', 'merchant');
 }
 
+// Prepared: a create reads its route.
+const BY_ID = new PreparedSelect((tx) => withParties(tx).where('route.id = :id'));
+const BY_PARTIES = new PreparedSelect((tx) =>
+  withParties(tx)
+    .where('route.reseller_id = :resellerId')
+    .andWhere('route.merchant_id = :merchantId'),
+);
+const BY_MERCHANT_KEY = new PreparedSelect((tx) =>
+  withParties(tx)
+    .where('route.reseller_id = :resellerId')
+    .andWhere('merchant.merchant_account_key = :merchantAccountKey'),
+);
+
 /** Reads and writes routes; every route is returned with its reseller and merchant. */
 export class RouteRepository {
   /** Throws `DuplicateKeyError` when a unique key is taken (also by a concurrent insert). */
@@ -32,14 +46,11 @@ export class RouteRepository {
   }
 
   findById(tx: Tx, id: string): Promise<RouteWithParties | null> {
-    return withParties(tx).where('route.id = :id', { id }).getOne() as Promise<RouteWithParties>;
+    return BY_ID.getOne(tx, { id }) as Promise<RouteWithParties | null>;
   }
 
   findByParties(tx: Tx, resellerId: string, merchantId: string): Promise<RouteWithParties | null> {
-    return withParties(tx)
-      .where('route.reseller_id = :resellerId', { resellerId })
-      .andWhere('route.merchant_id = :merchantId', { merchantId })
-      .getOne() as Promise<RouteWithParties | null>;
+    return BY_PARTIES.getOne(tx, { resellerId, merchantId }) as Promise<RouteWithParties | null>;
   }
 
   /** The reseller's route to the merchant with key `merchantAccountKey`, in one statement. */
@@ -48,10 +59,10 @@ export class RouteRepository {
     resellerId: string,
     merchantAccountKey: string,
   ): Promise<RouteWithParties | null> {
-    return withParties(tx)
-      .where('route.reseller_id = :resellerId', { resellerId })
-      .andWhere('merchant.merchant_account_key = :merchantAccountKey', { merchantAccountKey })
-      .getOne() as Promise<RouteWithParties | null>;
+    return BY_MERCHANT_KEY.getOne(tx, {
+      resellerId,
+      merchantAccountKey,
+    }) as Promise<RouteWithParties | null>;
   }
 
   /** All routes, oldest first. */

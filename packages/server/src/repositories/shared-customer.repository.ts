@@ -1,6 +1,15 @@
 import type { Tx } from '../database/transaction';
 import { dialectOf } from '../database/dialect';
+import { PreparedSelect } from '../database/prepared-select';
 import { SharedCustomer } from '../entities';
+
+// Prepared: every create reads it. The row lock is PostgreSQL's only (see obtain).
+const BY_CUSTOMER = new PreparedSelect((tx) => {
+  const query = tx
+    .createQueryBuilder(SharedCustomer, 'shared')
+    .where('shared.route_id = :routeId AND shared.customer_identifier = :customerIdentifier');
+  return dialectOf(tx.connection) === 'postgres' ? query.setLock('pessimistic_write') : query;
+});
 
 /** Tessera's per-route pseudonyms of reseller customers. */
 export class SharedCustomerRepository {
@@ -24,16 +33,10 @@ export class SharedCustomerRepository {
       .orIgnore()
       .execute();
 
-    const query = tx
-      .createQueryBuilder(SharedCustomer, 'shared')
-      .where(
-        'shared.route_id = :routeId AND shared.customer_identifier = :customerIdentifier',
-        key,
-      );
-    if (dialectOf(tx.connection) === 'postgres') {
-      query.setLock('pessimistic_write');
+    const row = await BY_CUSTOMER.getOne(tx, key);
+    if (row === null) {
+      throw new Error(`No shared customer for ${key.customerIdentifier} on ${key.routeId}.`);
     }
-    const row = await query.getOneOrFail();
     return row.sharedCustomerId;
   }
 }

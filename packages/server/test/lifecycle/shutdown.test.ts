@@ -10,8 +10,11 @@ import { describeEachDatabase, describeWithSqlite } from '../helpers/databases';
 import type { LogLine } from '../helpers/log-capture';
 import { startTestServer } from '../helpers/test-server';
 
-/** A route whose handler signals when it starts and finishes when the test says so. */
-function gatedRoute() {
+/**
+ * A route whose handler signals when it starts and finishes when the test says so, running
+ * `afterGate` last.
+ */
+function gatedRoute(afterGate: () => Promise<void> = async () => undefined) {
   const router = new Router();
   let entered!: () => void;
   let release!: () => void;
@@ -21,6 +24,7 @@ function gatedRoute() {
   router.get('/test/slow', async (ctx) => {
     entered();
     await gate;
+    await afterGate();
     ctx.body = { finished: true };
   });
   return { router, started, release };
@@ -43,6 +47,30 @@ describeEachDatabase('graceful shutdown', (db) => {
     assert.equal(await stopped, true);
     assert.equal(server.dataSource.isInitialized, false);
     await assert.rejects(server.request('/health/live'));
+  });
+
+  it('waits for a request whose client hung up, and gives it the database', async () => {
+    let databaseAnswered = false;
+    const slow = gatedRoute(async () => {
+      await server.dataSource.query('SELECT 1');
+      databaseAnswered = true;
+    });
+    const server = await startTestServer(db.config, { routers: [slow.router] });
+    const client = new AbortController();
+    const abandoned = server.request('/test/slow', { signal: client.signal });
+    await slow.started;
+    client.abort();
+    await assert.rejects(abandoned);
+
+    let stoppedYet = false;
+    const stopped = server.shutdown().finally(() => (stoppedYet = true));
+    await delay(200);
+    assert.equal(stoppedYet, false, 'the shutdown must wait for the handler, not the socket');
+    slow.release();
+
+    assert.equal(await stopped, true);
+    assert.equal(databaseAnswered, true);
+    assert.equal(server.dataSource.isInitialized, false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { In, LessThanOrEqual } from 'typeorm';
 
+import { keysetAfter } from '../../database/keyset';
 import type { Tx } from '../../database/transaction';
 import {
   DeliveryAttempt,
@@ -254,7 +255,7 @@ export class NotificationDeliveryRepository {
       query.andWhere('d.entitlement_id = :entitlementId', { entitlementId: filter.entitlementId });
     }
     if (cursor !== null) {
-      query.andWhere('(d.created_at < :at OR (d.created_at = :at AND d.id < :id))', {
+      query.andWhere(keysetAfter(['d.created_at', 'd.id'], 'DESC', ['at', 'id']), {
         at: cursor.createdAt,
         id: cursor.id,
       });
