@@ -95,7 +95,7 @@ function machine(input: BenchmarksInput): string[] {
     `- **Node.js** ${env.node}; **better-sqlite3** ${env.versions['better-sqlite3']} (SQLite ` +
       `${env.sqliteLibrary['better-sqlite3']}); **TypeORM** ${env.versions.typeorm}; ` +
       `**autocannon** ${env.versions.autocannon}; ${postgres}`,
-    `- **Server**: \`packages/server/dist\` built from ${env.serverRevision}, run as a child ` +
+    `- **Server**: \`${env.serverDist}\` built from ${env.serverRevision}, run as a child ` +
       'process with `LOG_LEVEL=warn`, `SANDBOX=true` and the rate limiter raised out of the way',
     '',
   ];

@@ -16,6 +16,12 @@ import * as prettier from 'prettier';
 
 import { describeEnvironment } from './environment';
 import { createLoad, getLoad, listLoad, type LoadOptions } from './load';
+import {
+  BENCH_MERCHANT_TARGET,
+  type BenchMerchant,
+  registerBenchMerchant,
+  startBenchMerchant,
+} from './merchant/merchant-process';
 import { renderReport, type Settings } from './report';
 import {
   killStartedServers,
@@ -25,6 +31,7 @@ import {
 } from './server-process';
 import { assertClean, measure } from './measure';
 import { compare, decide, medianMemory, type Run } from './stats';
+import { BENCH_SERVER_ENV } from './tessera-api';
 
 const BENCH_DIR = resolve(__dirname, '..');
 const ROOT = resolve(BENCH_DIR, '..');
@@ -42,7 +49,7 @@ async function main(): Promise<void> {
   assertBuilt();
   armWatchdog(settings);
 
-  const environment = describeEnvironment(ROOT, SERVER_DIR, BENCH_DIR);
+  const environment = describeEnvironment(ROOT, SERVER_MAIN, BENCH_DIR);
   const order = SQLITE_DRIVERS.join(', then ');
   console.log(
     `Benchmarking ${order}, ${settings.rounds} rounds interleaved; about ` +
@@ -51,13 +58,19 @@ async function main(): Promise<void> {
   );
 
   const runs: Run[] = [];
-  for (let round = 1; round <= settings.rounds; round += 1) {
-    // A B A B...: a burst of other work on the shared machine lands on both drivers alike.
-    for (const driver of SQLITE_DRIVERS) {
-      const run = await measureServer(driver, round, settings);
-      runs.push(run);
-      console.log(describeRun(run, settings.rounds));
+  // The creates' merchant, in a process of its own as in production, for every server.
+  const merchant = await startBenchMerchant();
+  try {
+    for (let round = 1; round <= settings.rounds; round += 1) {
+      // A B A B...: a burst of other work on the shared machine lands on both drivers alike.
+      for (const driver of SQLITE_DRIVERS) {
+        const run = await measureServer(driver, round, settings, merchant);
+        runs.push(run);
+        console.log(describeRun(run, settings.rounds));
+      }
     }
+  } finally {
+    await merchant.stop();
   }
 
   const comparisons = compare(runs);
@@ -179,14 +192,21 @@ function armWatchdog(settings: Settings): void {
   }
 }
 
-async function measureServer(driver: SqliteDriver, round: number, settings: Settings) {
+async function measureServer(
+  driver: SqliteDriver,
+  round: number,
+  settings: Settings,
+  merchant: BenchMerchant,
+) {
   const loadAverage = loadavg()[0] ?? 0;
   const server = await startServer({
     serverMain: SERVER_MAIN,
     database: { kind: 'sqlite', driver },
     startTimeoutMs: START_TIMEOUT_MS,
+    env: BENCH_SERVER_ENV,
   });
   try {
+    await registerBenchMerchant(server, merchant);
     const options = (connections: number): LoadOptions => ({
       url: server.url,
       connections,
@@ -200,13 +220,21 @@ async function measureServer(driver: SqliteDriver, round: number, settings: Sett
     if (settings.warmupSeconds > 0) {
       const warmup = { ...options(settings.connections.create) };
       warmup.durationSeconds = settings.warmupSeconds;
-      const { result, entitlementIds: ids } = await createLoad(warmup, `r${round}-warmup`);
+      const { result, entitlementIds: ids } = await createLoad(
+        warmup,
+        `r${round}-warmup`,
+        BENCH_MERCHANT_TARGET,
+      );
       assertClean(server, 'create warm-up', result);
       entitlementIds.push(...ids);
     }
 
     const create = await measure(server, 'create', async () => {
-      const created = await createLoad(options(settings.connections.create), `r${round}`);
+      const created = await createLoad(
+        options(settings.connections.create),
+        `r${round}`,
+        BENCH_MERCHANT_TARGET,
+      );
       entitlementIds.push(...created.entitlementIds);
       return created.result;
     });

@@ -43,9 +43,22 @@ export interface LoadOptions {
   overallRate?: number;
 }
 
-// The sandbox merchant's product that activates synchronously (200 ACTIVE), so that a create
-// runs the whole path: auth, validation, idempotency, merchant call, event and outbox rows.
-const CREATE_BODY = { merchantAccountKey: 'DEMO_MUSIC', productKey: 'MUSIC' } as const;
+/** The merchant and product a create names. */
+export interface CreateTarget {
+  merchantAccountKey: string;
+  productKey: string;
+}
+
+/**
+ * The sandbox's simulated merchant (served inside the Tessera server process) and its product
+ * that activates synchronously (200 ACTIVE), so that a create runs the whole path: auth,
+ * validation, idempotency, merchant call, event and outbox rows. Throughput figures use a
+ * merchant of their own process instead (`merchant/merchant-process.ts`).
+ */
+export const SANDBOX_CREATE_TARGET: CreateTarget = {
+  merchantAccountKey: 'DEMO_MUSIC',
+  productKey: 'MUSIC',
+};
 
 // A request that gets no answer in this time counts as an error (and voids the run).
 const REQUEST_TIMEOUT_SECONDS = 10;
@@ -56,14 +69,17 @@ const REQUEST_TIMEOUT_SECONDS = 10;
  * with the load's numbers and the ids of the entitlements it created.
  *
  * @param customerPrefix Makes customer ids unique across the creates sent to one server.
+ * @param target The merchant and product to create at; the sandbox merchant unless given.
  */
 export async function createLoad(
   options: LoadOptions,
   customerPrefix: string,
+  target: CreateTarget = SANDBOX_CREATE_TARGET,
 ): Promise<{ result: LoadResult; entitlementIds: string[]; customerIdentifiers: string[] }> {
   const entitlementIds: string[] = [];
   const customerIdentifiers: string[] = [];
   let sequence = 0;
+  const { merchantAccountKey, productKey } = target;
 
   const result = await fire(options, {
     requests: [
@@ -78,7 +94,7 @@ export async function createLoad(
           return {
             ...request,
             headers: { ...request.headers, 'idempotency-key': `bench-${customerIdentifier}` },
-            body: JSON.stringify({ customerIdentifier, ...CREATE_BODY }),
+            body: JSON.stringify({ customerIdentifier, merchantAccountKey, productKey }),
           };
         },
         onResponse: (status, body) => {

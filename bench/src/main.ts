@@ -9,13 +9,13 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import * as prettier from 'prettier';
 
 import { renderBenchmarks, type SectionOutcome } from './benchmarks-report';
-import { describeEnvironment } from './environment';
+import { describeEnvironment, serverPackageDir } from './environment';
 import { postgresAdminUrl, postgresVersion } from './postgres';
 import type { BenchContext, BenchSettings, PostgresAvailability, Section } from './section';
 import { clusterSection } from './sections/cluster';
@@ -27,8 +27,8 @@ import { killStartedServers } from './server-process';
 
 const BENCH_DIR = resolve(__dirname, '..');
 const ROOT = resolve(BENCH_DIR, '..');
-const SERVER_DIR = join(ROOT, 'packages', 'server');
-const SERVER_MAIN = join(SERVER_DIR, 'dist', 'main.js');
+/** The build measured unless `--server` names another one's `main.js`. */
+const SERVER_MAIN = join(ROOT, 'packages', 'server', 'dist', 'main.js');
 const FIXES_LOG = join(BENCH_DIR, 'FIXES.md');
 
 /** In running order. */
@@ -46,10 +46,10 @@ const WATCHDOG_SLACK = 1.5;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { settings, sections, out, command } = readArguments();
-  assertBuilt();
+  const { settings, sections, out, command, serverMain } = readArguments();
+  assertBuilt(serverMain);
 
-  const environment = describeEnvironment(ROOT, SERVER_DIR, BENCH_DIR);
+  const environment = describeEnvironment(ROOT, serverMain, BENCH_DIR);
   const postgres = await findPostgres();
   const estimate = sections.reduce((sum, each) => sum + each.estimateSeconds(settings), 0);
   armWatchdog(estimate * WATCHDOG_SLACK + 120);
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
 
   const context: BenchContext = {
     settings,
-    serverMain: SERVER_MAIN,
+    serverMain,
     postgres,
     log: (message) => console.log(`  ${message}`),
   };
@@ -116,14 +116,21 @@ function readArguments(): {
   sections: Section[];
   out: string;
   command: string;
+  serverMain: string;
 } {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
+      server: { type: 'string' },
+      'growth-levels': { type: 'string' },
       'sqlite-synchronous': { type: 'string', default: 'full' },
       out: { type: 'string', default: join(ROOT, 'BENCHMARKS.md') },
+      // The throughput part's CPU profiles (src/profile/): --no-profile, --keep-profiles <dir>.
+      profile: { type: 'boolean', default: true },
+      'keep-profiles': { type: 'string' },
     },
+    allowNegative: true,
   });
   const quick = values.quick === true;
   const sqliteSynchronous = values['sqlite-synchronous'];
@@ -137,9 +144,13 @@ function readArguments(): {
     connections: 64,
     soakSeconds: quick ? 40 : 600,
     soakWarmupSeconds: quick ? 10 : 60,
-    growthLevels: quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000],
+    growthLevels:
+      growthLevels(values['growth-levels']) ??
+      (quick ? [1_000, 10_000] : [1_000, 10_000, 100_000, 1_000_000]),
     dispatchCount: quick ? 1_000 : 5_000,
     sqliteSynchronous,
+    profile: values.profile !== false,
+    keepProfiles: keptProfilesDir(values['keep-profiles'], values.profile !== false),
   };
   const wanted = values.only?.split(',').map((each) => each.trim());
   const unknown = wanted?.filter((id) => !SECTIONS.some((each) => each.id === id)) ?? [];
@@ -150,13 +161,37 @@ function readArguments(): {
     );
   }
   const extra = process.argv.slice(2).filter((arg) => arg !== '--');
+  // pnpm runs the script in bench/; a relative path means relative to where it was typed.
+  const typedIn = process.env.INIT_CWD ?? process.cwd();
   return {
     settings,
     sections: SECTIONS.filter((each) => wanted === undefined || wanted.includes(each.id)),
-    // pnpm runs the script in bench/; a relative --out means relative to where it was typed.
-    out: resolve(process.env.INIT_CWD ?? process.cwd(), values.out),
+    out: resolve(typedIn, values.out),
     command: ['pnpm bench', ...extra].join(' '),
+    serverMain: values.server === undefined ? SERVER_MAIN : resolve(typedIn, values.server),
   };
+}
+
+function keptProfilesDir(dir: string | undefined, profile: boolean): string | undefined {
+  if (dir !== undefined && !profile) {
+    throw new Error('--keep-profiles keeps the CPU profiles that --no-profile does not take');
+  }
+  return dir === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dir);
+}
+
+/** `--growth-levels 1000,100000`: the stored entitlements of each growth level, ascending. */
+function growthLevels(option: string | undefined): number[] | undefined {
+  if (option === undefined) {
+    return undefined;
+  }
+  const levels = option.split(',').map((each) => Number(each.trim()));
+  const ascending = levels.every((level, i) => i === 0 || level > levels[i - 1]!);
+  if (levels.length < 2 || !ascending || levels.some((l) => !Number.isInteger(l) || l < 100)) {
+    throw new Error(
+      `--growth-levels takes two or more ascending whole numbers ≥ 100, not "${option}"`,
+    );
+  }
+  return levels;
 }
 
 async function findPostgres(): Promise<PostgresAvailability> {
@@ -173,20 +208,33 @@ async function findPostgres(): Promise<PostgresAvailability> {
 }
 
 // The benchmark builds nothing itself (`tools/tessera.sh bench` builds first), so that it
-// measures exactly what `npm run sandbox` would run.
-function assertBuilt(): void {
-  if (!existsSync(SERVER_MAIN)) {
+// measures exactly what `npm run sandbox` would run. Another build (`--server`) is the
+// caller's to build; its own src/ is compared with it.
+function assertBuilt(serverMain: string): void {
+  if (serverMain !== SERVER_MAIN) {
+    if (!existsSync(serverMain) || !statSync(serverMain).isFile()) {
+      console.error(
+        `--server: ${serverMain} is not a file. Give the main.js of a built server, e.g. ` +
+          '<checkout>/packages/server/dist/main.js (built there with ' +
+          '`pnpm install && pnpm --filter @tessera/server... build`).',
+      );
+      process.exit(2);
+    }
+  } else if (!existsSync(SERVER_MAIN)) {
     console.error(
       `${relative(ROOT, SERVER_MAIN)} is missing. Build the server first:\n` +
         '  pnpm --filter @tessera/server... build   (or run `pnpm bench` from the root)',
     );
     process.exit(2);
   }
-  const built = statSync(SERVER_MAIN).mtimeMs;
-  if (newestModification(join(SERVER_DIR, 'src')) > built) {
+  const serverDir = serverPackageDir(serverMain);
+  const source = join(serverDir, 'src');
+  const built = statSync(serverMain).mtimeMs;
+  if (existsSync(source) && newestModification(source) > built) {
+    const shown = (path: string) => (serverMain === SERVER_MAIN ? relative(ROOT, path) : path);
     console.warn(
-      'Warning: packages/server/src changed after dist/ was built; the numbers are for the ' +
-        'older build.',
+      `Warning: ${shown(source)} changed after ${shown(dirname(serverMain))} was built; the ` +
+        'numbers are for the older build.',
     );
   }
 }

@@ -1,9 +1,39 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 import type { LoadResult } from './load';
 import type { BenchServer } from './server-process';
 import type { Measurement } from './stats';
 
+/** How often, and below what share of a core, {@link settle} samples the server's CPU. */
+const SETTLE_SAMPLE_MS = 100;
+const SETTLE_IDLE_SHARE = 0.05;
+/** Longest wait for a server to settle; a server still busy after it is measured anyway. */
+const SETTLE_MAX_MS = 20_000;
+
 /**
- * Runs `load` against `server` and adds the server CPU time it cost per request.
+ * Waits until `server` has finished the work earlier loads left in flight: when a load's time
+ * is up, autocannon drops the requests it is still waiting for, but the server carries them
+ * through (a create runs on to its merchant call and commits). Measured at once, the next
+ * load would queue behind them: on a busy machine, PostgreSQL creates queued for seconds and
+ * a short load completed no request at all. Idle means two samples in a row below 5 % of a
+ * core (timers and the dispatcher's polls cost far less).
+ */
+export async function settle(server: BenchServer): Promise<void> {
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  let idleSamples = 0;
+  let before = await server.cpuSeconds();
+  while (idleSamples < 2 && Date.now() < deadline && !server.hasExited()) {
+    await delay(SETTLE_SAMPLE_MS);
+    const now = await server.cpuSeconds();
+    const idle = now - before < (SETTLE_SAMPLE_MS / 1000) * SETTLE_IDLE_SHARE;
+    idleSamples = idle ? idleSamples + 1 : 0;
+    before = now;
+  }
+}
+
+/**
+ * Runs `load` against `server`, once the server has {@link settle}d, and adds the server CPU
+ * time it cost per request.
  *
  * @throws when any answer was not 2xx, a connection failed or the server exited.
  */
@@ -12,6 +42,7 @@ export async function measure(
   name: string,
   load: () => Promise<LoadResult>,
 ): Promise<Measurement> {
+  await settle(server);
   const cpuBefore = await server.cpuSeconds();
   const result = await load();
   assertClean(server, name, result);

@@ -30,7 +30,9 @@ export interface ReportInput {
 }
 
 const WHAT: Record<Workload, string> = {
-  create: '`POST /v1/entitlement`, a new customer and `Idempotency-Key` per request',
+  create:
+    '`POST /v1/entitlement`, a new customer and `Idempotency-Key` per request, to a bare ' +
+    'merchant in a process of its own that answers 200 (`ACTIVE`)',
   get: '`GET /v1/entitlement/{id}` over the entitlements the create workload made',
   list: '`GET /v1/entitlement?limit=50` (the first page, oldest first)',
 };
@@ -211,7 +213,7 @@ function machine(input: ReportInput): string[] {
       `(SQLite ${env.sqliteLibrary['better-sqlite3']}); **sqlite3** ${env.versions.sqlite3} ` +
       `(SQLite ${env.sqliteLibrary.sqlite3}); **TypeORM** ${env.versions.typeorm}; ` +
       `**autocannon** ${env.versions.autocannon}`,
-    `- **Server**: \`packages/server/dist\` built from ${env.serverRevision}`,
+    `- **Server**: \`${env.serverDist}\` built from ${env.serverRevision}`,
     `- **Command**: \`${input.command}\``,
     `- **Order**: ${order(input.runs)}`,
     `- **Per server**: ${settings.warmupSeconds} s create warm-up (not measured), then ` +

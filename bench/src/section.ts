@@ -22,6 +22,13 @@ export interface BenchSettings {
    * synchronous`); the server's default, `full`, unless comparing. Other parts use the default.
    */
   sqliteSynchronous: 'full' | 'normal';
+  /**
+   * Whether the throughput part profiles each workload once more after measuring it (CPU
+   * profile of a fresh server, not measured); `--no-profile` skips it.
+   */
+  profile: boolean;
+  /** `--keep-profiles <dir>`: where to keep the `.cpuprofile` files (otherwise deleted). */
+  keepProfiles?: string;
 }
 
 /** Where PostgreSQL scratch databases are made, or why PostgreSQL is skipped. */

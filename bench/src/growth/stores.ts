@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 
 import { createScratchDatabase, type ScratchDatabase } from '../postgres';
 import { type BenchServer, startServer } from '../server-process';
+import { BENCH_SERVER_ENV } from '../tessera-api';
 import {
   postgresTemplate,
   type SeedTemplate,
@@ -35,6 +36,10 @@ export interface GrowthStore {
   template(entitlementId: string): Promise<SeedTemplate>;
   /** Adds plan rows `from`…`to - 1`; only while no server runs on the database. */
   seed(template: SeedTemplate, timeline: Timeline, from: number, to: number): Promise<void>;
+  /** Entitlements in the table. */
+  count(): Promise<number>;
+  /** Entitlements whose create is still at the merchant (hidden from reads); may run live. */
+  provisioning(): Promise<number>;
   sample(size: number): Promise<StoredSample>;
   /** Deletes the database. */
   remove(): Promise<void>;
@@ -54,14 +59,16 @@ export async function sqliteStore(): Promise<GrowthStore> {
         database: { kind: 'sqlite', driver: 'better-sqlite3' },
         startTimeoutMs: START_TIMEOUT_MS,
         // startServer's own file would be deleted with its process; this one is seeded between
-        // the servers started on it.
-        env: { DATABASE_URL: `sqlite:${file}` },
+        // the servers started on it. The admin token is for registering the bench merchant.
+        env: { ...BENCH_SERVER_ENV, DATABASE_URL: `sqlite:${file}` },
       }),
     template: (entitlementId) => Promise.resolve(sqliteTemplate(file, entitlementId)),
     seed: (template, timeline, from, to) => {
       seedSqlite(file, template, timeline, from, to);
       return Promise.resolve();
     },
+    count: () => Promise.resolve(sqliteCount(file)),
+    provisioning: () => Promise.resolve(sqliteCount(file, PROVISIONING)),
     sample: (size) => Promise.resolve(sqliteSample(file, size)),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
@@ -77,9 +84,12 @@ export async function postgresStore(adminUrl: string): Promise<GrowthStore> {
         serverMain,
         database: { kind: 'postgres', url: db.url },
         startTimeoutMs: START_TIMEOUT_MS,
+        env: BENCH_SERVER_ENV,
       }),
     template: (entitlementId) => postgresTemplate(db, entitlementId),
     seed: (template, timeline, from, to) => seedPostgres(db, template, timeline, from, to),
+    count: () => postgresCount(db),
+    provisioning: () => postgresCount(db, PROVISIONING),
     sample: (size) => postgresSample(db, size),
     remove: () => db.drop(),
   };
@@ -91,35 +101,59 @@ interface SampleRow {
   date_created: string | Date;
 }
 
-function sqliteSample(file: string, size: number): StoredSample {
+// A create in flight has its row, hidden from reads until the merchant has answered. The
+// column is a boolean on PostgreSQL and 0 or 1 on SQLite: NOT works on both.
+const PROVISIONING = '"provisioning"';
+const VISIBLE = 'NOT "provisioning"';
+
+function sqliteCount(file: string, where?: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    const total = db
-      .prepare<[], { total: number }>('SELECT count(*) AS total FROM "entitlement"')
-      .get()?.total;
-    // Rowids run from 1 to the count (nothing is ever deleted), so random rowids are random
-    // rows without sorting a million of them.
-    const rows = db
-      .prepare<[number, number], SampleRow>(
-        'SELECT "id", "customer_identifier", "date_created" FROM "entitlement" WHERE rowid IN ' +
-          '(SELECT 1 + abs(random()) % ? FROM (WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL ' +
-          'SELECT i + 1 FROM k WHERE i < ?) SELECT i FROM k))',
-      )
-      .all(total ?? 0, size);
-    return toSample(total ?? 0, rows);
+    return countOf(db, where);
   } finally {
     db.close();
   }
 }
 
+function countOf(db: Database.Database, where?: string): number {
+  const sql = `SELECT count(*) AS total FROM "entitlement"${where ? ` WHERE ${where}` : ''}`;
+  return db.prepare<[], { total: number }>(sql).get()?.total ?? 0;
+}
+
+function sqliteSample(file: string, size: number): StoredSample {
+  const db = new Database(file, { readonly: true });
+  try {
+    const total = countOf(db);
+    // Rowids run from 1 to the count (nothing is ever deleted), so random rowids are random
+    // rows without sorting a million of them. Rows still provisioning would answer 404.
+    const rows = db
+      .prepare<[number, number], SampleRow>(
+        'SELECT "id", "customer_identifier", "date_created" FROM "entitlement" WHERE rowid IN ' +
+          '(SELECT 1 + abs(random()) % ? FROM (WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL ' +
+          `SELECT i + 1 FROM k WHERE i < ?) SELECT i FROM k)) AND ${VISIBLE}`,
+      )
+      .all(total, size);
+    return toSample(total, rows);
+  } finally {
+    db.close();
+  }
+}
+
+async function postgresCount(db: ScratchDatabase, where?: string): Promise<number> {
+  const counted = await db.query<{ total: string }>(
+    `SELECT count(*) AS total FROM "entitlement"${where ? ` WHERE ${where}` : ''}`,
+  );
+  return Number(counted[0]?.total ?? 0);
+}
+
 async function postgresSample(db: ScratchDatabase, size: number): Promise<StoredSample> {
-  const counted = await db.query<{ total: string }>('SELECT count(*) AS total FROM "entitlement"');
+  const total = await postgresCount(db);
   const rows = await db.query<SampleRow>(
-    'SELECT "id", "customer_identifier", "date_created" FROM "entitlement" ' +
+    `SELECT "id", "customer_identifier", "date_created" FROM "entitlement" WHERE ${VISIBLE} ` +
       'ORDER BY random() LIMIT $1',
     [size],
   );
-  return toSample(Number(counted[0]?.total ?? 0), rows);
+  return toSample(total, rows);
 }
 
 function toSample(total: number, rows: SampleRow[]): StoredSample {

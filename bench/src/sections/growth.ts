@@ -3,8 +3,14 @@ import { cpus, loadavg } from 'node:os';
 import { pathsLoad } from '../growth/paths-load';
 import { timelineFor } from '../growth/seed';
 import { type GrowthStore, postgresStore, sqliteStore, type StoredSample } from '../growth/stores';
-import { getLoad, listLoad, type LoadOptions, type LoadResult } from '../load';
+import { createLoad, getLoad, listLoad, type LoadOptions, type LoadResult } from '../load';
 import { measure } from '../measure';
+import {
+  BENCH_MERCHANT_TARGET,
+  type BenchMerchant,
+  registerBenchMerchant,
+  startBenchMerchant,
+} from '../merchant/merchant-process';
 import {
   type BenchContext,
   type BenchSettings,
@@ -18,7 +24,10 @@ import {
 import { type BenchServer, SANDBOX_AUTHORIZATION } from '../server-process';
 import type { Measurement } from '../stats';
 
-/** The read requests measured at every level, in the order they run. */
+/**
+ * The requests measured at every level, in the order they run: the reads first, on exactly
+ * the level's entitlements, then the create, whose rows count towards the next level.
+ */
 const REQUESTS = [
   {
     kind: 'get',
@@ -45,6 +54,16 @@ const REQUESTS = [
       'positions spread evenly over the table, from its start to its end (keyset pagination ' +
       'on creation time and id; half the table before the position on average)',
   },
+  {
+    kind: 'create',
+    label: 'create',
+    what:
+      '`POST /v1/entitlement` to the bench merchant, a new customer and `Idempotency-Key` per ' +
+      "request, as in the throughput part: before inserting, a create looks up the customer's " +
+      'shared id on the route, its live entitlements and an identical pending create, among ' +
+      'rows of the same reseller, route and product as the seeded ones, so a lookup that walks ' +
+      'an index instead of seeking in it shows here',
+  },
 ] as const;
 
 type RequestKind = (typeof REQUESTS)[number]['kind'];
@@ -57,6 +76,13 @@ const WARMUP_SECONDS = 1;
 const MAX_LOAD_SECONDS = 5;
 /** Entitlements created through the API; the first is the template every seeded row copies. */
 const API_ENTITLEMENTS = 3;
+/**
+ * Most creates per create load (warm-up and measured each), so that the rows they add stay well
+ * below the next level's (10 times as many) on a machine of any speed.
+ */
+const MAX_CREATES_PER_LOAD = 2_500;
+/** Longest wait for the creates in flight when the create load ends. */
+const SETTLE_TIMEOUT_MS = 10_000;
 const SAMPLE_SIZE = 2_000;
 const DEEP_CURSORS = 100;
 const PAGE_SIZE = 50;
@@ -88,7 +114,7 @@ interface StoreGrowth {
   problem?: string;
 }
 
-/** Issue #8: get and list latency with 10³ to 10⁶ entitlements stored. */
+/** Issue #8: get, list and create latency with 10³ to 10⁶ entitlements stored. */
 export const growthSection: Section = {
   id: 'growth',
   title: 'Growth: latency as entitlements accumulate',
@@ -106,12 +132,21 @@ export const growthSection: Section = {
 
   async run(context: BenchContext): Promise<SectionReport> {
     const stores: StoreGrowth[] = [];
-    stores.push(await measureStore(context, 'SQLite (better-sqlite3)', sqliteStore));
-    if ('skipped' in context.postgres) {
-      stores.push({ label: 'PostgreSQL', levels: [], problem: context.postgres.skipped });
-    } else {
-      const adminUrl = context.postgres.adminUrl;
-      stores.push(await measureStore(context, 'PostgreSQL', () => postgresStore(adminUrl)));
+    // One merchant process for the whole part: its URL is stored with the merchant, in every
+    // database, and called by each server started on it.
+    const merchant = await startBenchMerchant();
+    try {
+      stores.push(await measureStore(context, merchant, 'SQLite (better-sqlite3)', sqliteStore));
+      if ('skipped' in context.postgres) {
+        stores.push({ label: 'PostgreSQL', levels: [], problem: context.postgres.skipped });
+      } else {
+        const adminUrl = context.postgres.adminUrl;
+        stores.push(
+          await measureStore(context, merchant, 'PostgreSQL', () => postgresStore(adminUrl)),
+        );
+      }
+    } finally {
+      await merchant.stop();
     }
     return {
       title: growthSection.title,
@@ -128,13 +163,14 @@ function loadSeconds(settings: BenchSettings): number {
 // A database that fails is reported as such; the other one's figures still stand.
 async function measureStore(
   context: BenchContext,
+  merchant: BenchMerchant,
   label: string,
   open: () => Promise<GrowthStore>,
 ): Promise<StoreGrowth> {
   let store: GrowthStore | undefined;
   try {
     store = await open();
-    return { label, levels: await measureLevels(context, store) };
+    return { label, levels: await measureLevels(context, merchant, store) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     context.log(`${label}: FAILED: ${message}`);
@@ -144,9 +180,16 @@ async function measureStore(
   }
 }
 
-async function measureLevels(context: BenchContext, store: GrowthStore): Promise<LevelResult[]> {
+async function measureLevels(
+  context: BenchContext,
+  merchant: BenchMerchant,
+  store: GrowthStore,
+): Promise<LevelResult[]> {
   const { settings } = context;
-  const templateId = await withServer(context, store, createThroughApi);
+  const templateId = await withServer(context, store, async (server) => {
+    await registerBenchMerchant(server, merchant);
+    return createThroughApi(server);
+  });
   const template = await store.template(templateId);
   const timeline = timelineFor(Math.max(...settings.growthLevels));
 
@@ -154,8 +197,16 @@ async function measureLevels(context: BenchContext, store: GrowthStore): Promise
   let seeded = 0; // rows of the seed plan already inserted
   for (const level of settings.growthLevels) {
     const started = Date.now();
-    await store.seed(template, timeline, seeded, level - API_ENTITLEMENTS);
-    seeded = level - API_ENTITLEMENTS;
+    // Rows created through the API (the template's, the previous levels' creates) count too.
+    const stored = await store.count();
+    if (stored > level) {
+      throw new Error(
+        `${store.label} already holds ${whole(stored)} entitlements, more than the next ` +
+          `level (${whole(level)}): the levels are too close for the creates between them`,
+      );
+    }
+    await store.seed(template, timeline, seeded, seeded + level - stored);
+    seeded += level - stored;
     const seedSeconds = (Date.now() - started) / 1000;
 
     const sample = await store.sample(SAMPLE_SIZE);
@@ -166,12 +217,27 @@ async function measureLevels(context: BenchContext, store: GrowthStore): Promise
       `${store.label}: ${whole(level)} entitlements (inserted in ${seedSeconds.toFixed(1)} s)`,
     );
     const loadAverage = loadavg()[0] ?? 0;
-    const measurements = await withServer(context, store, (server) =>
-      measureRequests(context, server, sample),
-    );
+    const measurements = await withServer(context, store, async (server) => {
+      const measured = await measureRequests(context, server, sample, level);
+      await createsFinished(store);
+      return measured;
+    });
     results.push({ level, seedSeconds, loadAverage, measurements });
   }
   return results;
+}
+
+/**
+ * Waits until no create is still at the merchant, at most {@link SETTLE_TIMEOUT_MS}. autocannon
+ * drops the requests in flight when its time is up; stopped at once, the server (on
+ * PostgreSQL) can leave their rows provisioning, hidden from reads, until its stale-create job
+ * fails them minutes later, at another level.
+ */
+async function createsFinished(store: GrowthStore): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while ((await store.provisioning()) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function withServer<T>(
@@ -188,7 +254,8 @@ async function withServer<T>(
 }
 
 // A few real creates give the seed a row exactly as the server writes it (every column, the
-// sandbox reseller's route, merchant and product), so the copies need no knowledge of them.
+// sandbox reseller's route to the bench merchant, its product), so the copies need no
+// knowledge of them, and the creates measured later land among the seeded rows.
 async function createThroughApi(server: BenchServer): Promise<string> {
   const ids: string[] = [];
   for (let index = 0; index < API_ENTITLEMENTS; index += 1) {
@@ -197,8 +264,7 @@ async function createThroughApi(server: BenchServer): Promise<string> {
       headers: { authorization: SANDBOX_AUTHORIZATION, 'content-type': 'application/json' },
       body: JSON.stringify({
         customerIdentifier: `growth-api-customer-${index}`,
-        merchantAccountKey: 'DEMO_MUSIC',
-        productKey: 'MUSIC',
+        ...BENCH_MERCHANT_TARGET,
       }),
       signal: AbortSignal.timeout(10_000),
     });
@@ -215,8 +281,10 @@ async function measureRequests(
   context: BenchContext,
   server: BenchServer,
   sample: StoredSample,
+  level: number,
 ): Promise<Record<RequestKind, Measurement>> {
   const cursors = await deepCursors(server, spread(sample.createdAt, DEEP_CURSORS));
+  let createLoads = 0; // customer ids must be new across the warm-up, the measurement, levels
   const loads: Record<RequestKind, (options: LoadOptions) => Promise<LoadResult>> = {
     get: (options) => getLoad(options, sample.entitlementIds),
     customer: (options) =>
@@ -234,6 +302,15 @@ async function measureRequests(
         options,
         cursors.map((cursor) => `/v1/entitlement?limit=${PAGE_SIZE}&cursor=${cursor}`),
       ),
+    create: async (options) => {
+      createLoads += 1;
+      const bounded = {
+        ...options,
+        maxRequests: Math.min(options.maxRequests, MAX_CREATES_PER_LOAD),
+      };
+      const prefix = `growth-${level}-${createLoads}`;
+      return (await createLoad(bounded, prefix, BENCH_MERCHANT_TARGET)).result;
+    },
   };
 
   const seconds = loadSeconds(context.settings);
@@ -377,23 +454,30 @@ function render(settings: BenchSettings, stores: StoreGrowth[]): string {
   const levels = settings.growthLevels.map(levelLabel).join(', ');
   const seconds = loadSeconds(settings);
   const method = [
-    `Latency of the reseller's reads with ${levels} entitlements stored, on SQLite ` +
-      '(better-sqlite3, the default driver) and on PostgreSQL. Storing 10⁶ entitlements ' +
-      'through the API would take hours, so the server is started once to migrate the ' +
-      `database and seed the sandbox, ${API_ENTITLEMENTS} entitlements are created through ` +
+    `Latency of the reseller's reads and creates with ${levels} entitlements stored, on ` +
+      'SQLite (better-sqlite3, the default driver) and on PostgreSQL. Storing 10⁶ ' +
+      'entitlements through the API would take hours, so the server is started once to ' +
+      'migrate the database and seed the sandbox, the bench merchant is registered through ' +
+      'the admin API (`BENCH_MERCHANT`, its product `BENCH_PRODUCT` and a route from the ' +
+      'sandbox reseller, as in the throughput part: a bare `node:http` merchant in a process ' +
+      'of its own, answering the create callback 200 with a new `merchantEntitlementId`; one ' +
+      'process serves the whole part, and its URL stays registered in the database across ' +
+      `the servers started on it), ${API_ENTITLEMENTS} entitlements are created at it through ` +
       '`POST /v1/entitlement`, and the server is stopped. Further rows are then inserted ' +
       'straight into the database with one `INSERT … SELECT` per level (a recursive CTE on ' +
       'SQLite, `generate_series` on PostgreSQL), copying every column of the first created ' +
       'row except those a read filters, sorts or shows: a random UUID id, customer, shared ' +
       'customer id (with its `shared_customer` row), merchant entitlement id, product, ' +
-      'status, dates and reasons. All belong to the sandbox reseller, its one route and ' +
-      "merchant. Customers have 1 to 3 entitlements (2 on average); all but a customer's " +
-      'last are ended (cancelled, revoked or failed); the last is active 70 %, cancelled ' +
-      '10 %, revoked, pending, suspended or ending 5 % each, so no customer has more than the ' +
-      "route's one live entitlement. Creation dates run evenly over the two years before " +
+      'status, dates and reasons. All belong to the sandbox reseller, its route to the bench ' +
+      "merchant and that route's product. Customers have 1 to 3 entitlements (2 on average); " +
+      "all but a customer's last are ended (cancelled, revoked or failed); the last is active " +
+      '70 %, cancelled 10 %, revoked, pending, suspended or ending 5 % each, so no customer ' +
+      "has more than the route's one live entitlement. Creation dates run evenly over the two years before " +
       'the run, in insertion order; future end and expiry dates are beyond the run, so the ' +
       'scheduler has nothing to do. No row is still provisioning (all are visible) and no ' +
-      'event rows are added: neither read touches them. PostgreSQL is vacuumed and analyzed ' +
+      'event rows are added: no read touches them and a create only appends its own (its ' +
+      "sequence number comes from the reseller's row), so the event table holds only the " +
+      "creates' events at every level. PostgreSQL is vacuumed and analyzed " +
       'after each insert, as autovacuum would soon do; SQLite is not analyzed, as the server ' +
       'never does it.',
     '',
@@ -404,12 +488,21 @@ function render(settings: BenchSettings, stores: StoreGrowth[]): string {
       'server CPU is the process time over the measured load divided by its requests. On a ' +
       'shared machine latency also counts waiting for a core, so the load average is given ' +
       "with each database's results, and server CPU per request is the steadier signal (it " +
-      "does not include PostgreSQL's own processes).",
+      "does not include PostgreSQL's own processes, nor the merchant's).",
     '',
     ...REQUESTS.map(({ label, what }) => `- **${label}**: ${what}.`),
     '',
-    `Target (issue #8): for get and for each list, p50 **and** p99 at the largest level are at ` +
-      `most ${MAX_RATIO}× their value at the smallest level (largest / smallest ≤ ${MAX_RATIO}).`,
+    "The create runs last at each level, so the reads see exactly the level's entitlements. " +
+      `Its warm-up and its measured load are each stopped after ` +
+      `${whole(MAX_CREATES_PER_LOAD)} requests if their time has not run out first, and the ` +
+      'server is stopped once the creates still in flight have finished; the rows they add ' +
+      "(new customers, `ACTIVE`) count towards the next level's, of which the " +
+      'direct inserts then add that many fewer. At the smallest level the table therefore ' +
+      'grows during the measured creates, by up to a few thousand rows.',
+    '',
+    `Target (issue #8): for get, for each list and for create, p50 **and** p99 at the largest ` +
+      `level are at most ${MAX_RATIO}× their value at the smallest level (largest / smallest ` +
+      `≤ ${MAX_RATIO}).`,
   ].join('\n');
   return [method, ...stores.map(renderStore)].join('\n\n');
 }
