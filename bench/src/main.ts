@@ -30,6 +30,8 @@ const ROOT = resolve(BENCH_DIR, '..');
 /** The build measured unless `--server` names another one's `main.js`. */
 const SERVER_MAIN = join(ROOT, 'packages', 'server', 'dist', 'main.js');
 const FIXES_LOG = join(BENCH_DIR, 'FIXES.md');
+/** Where `--quick` writes unless told otherwise (git-ignored). */
+const QUICK_REPORT = 'BENCHMARKS.quick.md';
 
 /** In running order. */
 const SECTIONS: Section[] = [
@@ -125,7 +127,7 @@ function readArguments(): {
       server: { type: 'string' },
       'growth-levels': { type: 'string' },
       'sqlite-synchronous': { type: 'string', default: 'full' },
-      out: { type: 'string', default: join(ROOT, 'BENCHMARKS.md') },
+      out: { type: 'string' },
       // The throughput part's CPU profiles (src/profile/): --no-profile, --keep-profiles <dir>.
       profile: { type: 'boolean', default: true },
       'keep-profiles': { type: 'string' },
@@ -166,7 +168,9 @@ function readArguments(): {
   return {
     settings,
     sections: SECTIONS.filter((each) => wanted === undefined || wanted.includes(each.id)),
-    out: resolve(typedIn, values.out),
+    // A quick run's figures are not the ones the targets are judged on: by default it leaves
+    // the committed report alone.
+    out: resolve(typedIn, values.out ?? join(ROOT, quick ? QUICK_REPORT : 'BENCHMARKS.md')),
     command: ['pnpm bench', ...extra].join(' '),
     serverMain: values.server === undefined ? SERVER_MAIN : resolve(typedIn, values.server),
   };

@@ -398,7 +398,11 @@ function method(settings: BenchSettings): string {
     `On SQLite each workload then runs again with the same ${settings.connections} ` +
       `connections sending together ${percent(PACED_SHARE)} of the rate just measured ` +
       '(autocannon `overallRate`): latency at saturation is only queueing behind the ' +
-      'throughput, latency with headroom is what users of a healthy deployment see.',
+      'throughput, latency with headroom is what users of a healthy deployment see. These ' +
+      'latencies are the raw response times: autocannon 9 would correct paced loads for ' +
+      'coordinated omission with an expected interval of 1 ms (`ceil(1 / rate)` of a ' +
+      'connection\u2019s requests per second), adding n \u2212 1 made-up samples to every ' +
+      'n-ms answer, so the correction is off (`ignoreCoordinatedOmission`).',
   ].join('\n');
 }
 
