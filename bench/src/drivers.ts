@@ -6,7 +6,7 @@
  * autocannon, and writes the medians, ratios and the resulting default to bench/DRIVERS.md.
  * Any non-2xx answer or connection error voids the run: exit 1 and no report.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 
 import * as prettier from 'prettier';
 
-import { describeEnvironment } from './environment';
+import { describeEnvironment, sourceNewerThanBuild } from './environment';
 import { createLoad, getLoad, listLoad, type LoadOptions } from './load';
 import {
   BENCH_MERCHANT_TARGET,
@@ -149,23 +149,12 @@ function assertBuilt(): void {
     );
     process.exit(2);
   }
-  const built = statSync(SERVER_MAIN).mtimeMs;
-  if (newestModification(join(SERVER_DIR, 'src')) > built) {
+  if (sourceNewerThanBuild(join(SERVER_DIR, 'src'), SERVER_MAIN)) {
     console.warn(
       'Warning: packages/server/src changed after dist/ was built; the numbers are for the ' +
         'older build. Rebuild with `pnpm --filter @tessera/server... build` to measure it.',
     );
   }
-}
-
-function newestModification(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
 }
 
 function budgetSeconds(settings: Settings, overheadPerServer: number): number {

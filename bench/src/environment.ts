@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
@@ -127,4 +127,12 @@ function revision(serverDir: string): string {
   } catch {
     return 'unknown (not a git checkout)';
   }
+}
+
+/** Whether any file under `sourceDir` changed after `builtFile` was written. */
+export function sourceNewerThanBuild(sourceDir: string, builtFile: string): boolean {
+  const built = statSync(builtFile).mtimeMs;
+  return readdirSync(sourceDir, { withFileTypes: true, recursive: true }).some(
+    (entry) => entry.isFile() && statSync(join(entry.parentPath, entry.name)).mtimeMs > built,
+  );
 }

@@ -122,21 +122,10 @@ export function getLoad(
   if (entitlementIds.length === 0) {
     throw new Error('the get workload needs entitlements; the create workload made none');
   }
-  // Stepping by a prime that does not divide the count visits every id, in an order that is
-  // not the insertion order, so reads are not served from one warm corner of the B-tree.
-  const step = coprimeStep(entitlementIds.length);
-  let position = 0;
-  return fire(options, {
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (request) => {
-          position = (position + step) % entitlementIds.length;
-          return { ...request, path: `/v1/entitlement/${entitlementIds[position]}` };
-        },
-      },
-    ],
-  });
+  return pathsLoad(
+    options,
+    entitlementIds.map((id) => `/v1/entitlement/${id}`),
+  );
 }
 
 /** `GET /v1/entitlement?customerIdentifier=…`: one customer's entitlements, over `customers`. */
@@ -147,16 +136,32 @@ export function customerListLoad(
   if (customers.length === 0) {
     throw new Error('the customer list workload needs customers; the create workload made none');
   }
-  const step = coprimeStep(customers.length);
+  return pathsLoad(
+    options,
+    customers.map(
+      (customer) => `/v1/entitlement?customerIdentifier=${encodeURIComponent(customer)}`,
+    ),
+  );
+}
+
+/**
+ * `GET` of each of `paths` (query strings included) in turn as the sandbox reseller. Stepping
+ * by a prime that does not divide the count visits every path, in an order that is not the
+ * insertion order, so reads are not served from one warm corner of the B-tree.
+ */
+export function pathsLoad(options: LoadOptions, paths: readonly string[]): Promise<LoadResult> {
+  if (paths.length === 0) {
+    throw new Error('a paths load needs at least one path');
+  }
+  const step = coprimeStep(paths.length);
   let position = 0;
   return fire(options, {
     requests: [
       {
         method: 'GET',
         setupRequest: (request) => {
-          position = (position + step) % customers.length;
-          const customer = encodeURIComponent(customers[position]!);
-          return { ...request, path: `/v1/entitlement?customerIdentifier=${customer}` };
+          position = (position + step) % paths.length;
+          return { ...request, path: paths[position] };
         },
       },
     ],

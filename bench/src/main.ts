@@ -7,7 +7,7 @@
  * A section that fails is reported as failed (with its error) and the run exits 1 after the
  * report is written; a watchdog bounds the whole run in time.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import * as prettier from 'prettier';
 
 import { renderBenchmarks, type SectionOutcome } from './benchmarks-report';
-import { describeEnvironment, serverPackageDir } from './environment';
+import { describeEnvironment, serverPackageDir, sourceNewerThanBuild } from './environment';
 import { postgresAdminUrl, postgresVersion } from './postgres';
 import type { BenchContext, BenchSettings, PostgresAvailability, Section } from './section';
 import { clusterSection } from './sections/cluster';
@@ -233,24 +233,13 @@ function assertBuilt(serverMain: string): void {
   }
   const serverDir = serverPackageDir(serverMain);
   const source = join(serverDir, 'src');
-  const built = statSync(serverMain).mtimeMs;
-  if (existsSync(source) && newestModification(source) > built) {
+  if (existsSync(source) && sourceNewerThanBuild(source, serverMain)) {
     const shown = (path: string) => (serverMain === SERVER_MAIN ? relative(ROOT, path) : path);
     console.warn(
       `Warning: ${shown(source)} changed after ${shown(dirname(serverMain))} was built; the ` +
         'numbers are for the older build.',
     );
   }
-}
-
-function newestModification(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
 }
 
 // Bounds the whole run even if a server or the load hangs: the servers this process started

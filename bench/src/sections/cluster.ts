@@ -5,6 +5,8 @@
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
+import stateMachine from '@tessera/contract/state-machine.json';
+
 import { machineBusy, sum, withCpu, type CpuShares } from '../dispatch/cpu';
 import { createEntitlements, updateEntitlements } from '../dispatch/entitlement-changes';
 import { countOf, postgresDatabase, type ServerDatabase } from '../dispatch/server-database';
@@ -40,18 +42,9 @@ const CHANGED_ENTITLEMENTS = 2 * ENDPOINTS;
 const START_TIMEOUT_MS = 60_000;
 const DRAIN_TIMEOUT_MS = 60_000;
 
-// Notified events (`isNotificationReason` in the server): creates answer synchronously and are
-// in the feed only, so their ENTITLEMENT_CREATED events have no delivery by design.
-const NOTIFIED_REASONS = [
-  'ACTIVATION_SUCCESS',
-  'TERMINATION_PENDING',
-  'TERMINATION_SUCCESS',
-  'PRODUCT_UPDATE',
-  'SUSPENSION_SUCCESS',
-  'RESUMPTION_SUCCESS',
-  'METADATA_UPDATE',
-  'CUSTOMER_NOT_ELIGIBLE',
-];
+// Notified events, by the contract's state machine: creates answer synchronously and are in
+// the feed only, so their ENTITLEMENT_CREATED events have no delivery by design.
+const NOTIFIED_REASONS: string[] = [...stateMachine.notificationReasons];
 
 /** What the section found, for the report. */
 interface ClusterRun {

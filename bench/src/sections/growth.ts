@@ -1,9 +1,15 @@
 import { cpus, loadavg } from 'node:os';
 
-import { pathsLoad } from '../growth/paths-load';
 import { timelineFor } from '../growth/seed';
 import { type GrowthStore, postgresStore, sqliteStore, type StoredSample } from '../growth/stores';
-import { createLoad, getLoad, listLoad, type LoadOptions, type LoadResult } from '../load';
+import {
+  createLoad,
+  getLoad,
+  listLoad,
+  type LoadOptions,
+  type LoadResult,
+  pathsLoad,
+} from '../load';
 import { measure } from '../measure';
 import {
   BENCH_MERCHANT_TARGET,
