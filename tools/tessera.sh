@@ -66,18 +66,24 @@ cmd_sandbox() {
   banner "Build the server (turbo run build --filter=@tessera/server...)"
   turbo run build --filter=@tessera/server... --output-logs=errors-only --no-update-notifier \
     || fail "build"
-  banner "Start Tessera with its sandbox (pnpm --filter @tessera/server start)"
-  exec pnpm --filter @tessera/server start
+  banner "Start Tessera with its sandbox (node packages/server/dist/main.js)"
+  # Straight to node, not through pnpm, so that Ctrl-C ends it quietly; `./data` is
+  # packages/server/data, as with `pnpm --filter @tessera/server start`.
+  cd packages/server
+  exec node dist/main.js
 }
 
-# `pnpm bench`: builds the server, then runs the benchmark (bench/src/main.ts), which writes
-# BENCHMARKS.md. Not part of `test`: it takes about 20 minutes and needs a quiet machine.
+# `npm run bench`: builds the server, then runs the benchmark (bench/src/main.ts), which writes
+# BENCHMARKS.md. Not part of `test`: it takes about 25 minutes and needs a quiet machine.
 cmd_bench() {
   banner "Build the server (turbo run build --filter=@tessera/server...)"
   turbo run build --filter=@tessera/server... --output-logs=errors-only --no-update-notifier \
     || fail "build"
-  banner "Run the benchmark (pnpm --filter @tessera/bench bench)"
-  exec pnpm --filter @tessera/bench bench "$@"
+  banner "Run the benchmark (bench/src/main.ts)"
+  # Straight to tsx, not through pnpm, so that Ctrl-C (which the benchmark handles: it stops
+  # what it started and cleans up) is not reported as a failed command.
+  cd bench
+  exec node_modules/.bin/tsx src/main.ts "$@"
 }
 
 case "${1:-}" in

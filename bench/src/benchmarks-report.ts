@@ -49,7 +49,7 @@ export function renderBenchmarks(input: BenchmarksInput): string {
     ...targetSummary(input.outcomes),
     ...machine(input),
     ...input.outcomes.flatMap(sectionText),
-    ...(input.fixesLog === undefined ? [] : [demote(input.fixesLog), '']),
+    ...(input.fixesLog === undefined ? [] : fixesLog(input.fixesLog)),
     ...reproduce(),
   ].join('\n');
 }
@@ -118,9 +118,21 @@ function sectionText(outcome: SectionOutcome): string[] {
   return [`## ${outcome.report!.title}`, '', outcome.report!.markdown.trim(), '', time, ''];
 }
 
-// FIXES.md is a document of its own with a top-level heading; inside the report it is a section.
-function demote(markdown: string): string {
-  return markdown.replace(/^(#+) /gm, '#$1 ').trim();
+// FIXES.md is a document of its own with a top-level heading; inside the report it is a section,
+// and says it is not this run's.
+function fixesLog(markdown: string): string[] {
+  const [heading, ...rest] = markdown
+    .trim()
+    .replace(/^(#+) /gm, '#$1 ')
+    .split('\n');
+  return [
+    heading!,
+    '',
+    '> Kept by hand in [bench/FIXES.md](bench/FIXES.md), not measured by this run: its figures ' +
+      'come from the before/after runs it describes.',
+    ...rest,
+    '',
+  ];
 }
 
 function reproduce(): string[] {
@@ -129,9 +141,9 @@ function reproduce(): string[] {
     '',
     '```sh',
     'git clone <this repository> tessera && cd tessera',
-    'pnpm bench            # installs and builds what it needs, then about 20 minutes',
-    'pnpm bench --quick    # a 3-minute smoke run with short loads and small data',
-    'pnpm bench --only throughput,dispatch   # some sections only',
+    'npm run bench                                  # installs, builds, then about 25 minutes',
+    'npm run bench -- --quick                       # a few minutes of short loads, small data',
+    'npm run bench -- --only throughput,dispatch    # some parts only',
     '```',
     '',
     'PostgreSQL is used when one answers on 127.0.0.1:5432 (or `BENCH_POSTGRES_URL`, or the ' +

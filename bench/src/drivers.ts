@@ -23,12 +23,8 @@ import {
   startBenchMerchant,
 } from './merchant/merchant-process';
 import { renderReport, type Settings } from './report';
-import {
-  killStartedServers,
-  SQLITE_DRIVERS,
-  type SqliteDriver,
-  startServer,
-} from './server-process';
+import { abandon, guardRun } from './run-guard';
+import { SQLITE_DRIVERS, type SqliteDriver, startServer } from './server-process';
 import { assertClean, measure } from './measure';
 import { compare, decide, medianMemory, type Run } from './stats';
 import { BENCH_SERVER_ENV } from './tessera-api';
@@ -162,23 +158,9 @@ function budgetSeconds(settings: Settings, overheadPerServer: number): number {
   return settings.rounds * SQLITE_DRIVERS.length * perServer;
 }
 
-// Bounds the whole benchmark in time even if a server or the load hangs: the servers this
-// process started are killed by PID and the run fails.
+// Bounds the whole benchmark in time even if a server or the load hangs.
 function armWatchdog(settings: Settings): void {
-  const limitSeconds = budgetSeconds(settings, OVERHEAD_PER_SERVER_SECONDS);
-  setTimeout(() => {
-    console.error(`The benchmark did not finish within ${limitSeconds} s; stopping.`);
-    killStartedServers();
-    process.exit(1);
-  }, limitSeconds * 1000).unref();
-
-  process.on('exit', killStartedServers);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killStartedServers();
-      process.exit(130);
-    });
-  }
+  guardRun(budgetSeconds(settings, OVERHEAD_PER_SERVER_SECONDS));
 }
 
 async function measureServer(
@@ -273,7 +255,5 @@ async function format(markdown: string, file: string): Promise<string> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  killStartedServers();
-  process.exit(1);
+  abandon(1, error instanceof Error ? error.message : String(error));
 });

@@ -7,7 +7,7 @@
  * A section that fails is reported as failed (with its error) and the run exits 1 after the
  * report is written; a watchdog bounds the whole run in time.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +23,7 @@ import { dispatchSection } from './sections/dispatch';
 import { growthSection } from './sections/growth';
 import { soakSection } from './sections/soak';
 import { throughputSection } from './sections/throughput';
-import { killStartedServers } from './server-process';
+import { abandon, guardRun } from './run-guard';
 
 const BENCH_DIR = resolve(__dirname, '..');
 const ROOT = resolve(BENCH_DIR, '..');
@@ -48,15 +48,16 @@ const WATCHDOG_SLACK = 1.5;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { settings, sections, out, command, serverMain } = readArguments();
+  const { settings, sections, out, command, serverMain, typedIn } = readArguments();
   assertBuilt(serverMain);
+  assertWritable(out);
 
   const environment = describeEnvironment(ROOT, serverMain, BENCH_DIR);
   const postgres = await findPostgres();
   const estimate = sections.reduce((sum, each) => sum + each.estimateSeconds(settings), 0);
-  armWatchdog(estimate * WATCHDOG_SLACK + 120);
+  guardRun(estimate * WATCHDOG_SLACK + 120);
   console.log(
-    `pnpm bench: ${sections.map((each) => each.id).join(', ')}; about ` +
+    `pnpm bench: ${sections.map((each) => each.id).join(', ')}; at most about ` +
       `${Math.ceil(estimate / 60)} min. PostgreSQL: ` +
       ('adminUrl' in postgres ? 'yes' : `skipped (${postgres.skipped})`) +
       `. Load average now ${environment.loadAverageAtStart.toFixed(2)}.`,
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   const targets = outcomes.flatMap((each) => each.report?.targets ?? []);
   console.log(
     `\nTargets met: ${targets.filter((each) => each.met).length} of ${targets.length}. ` +
-      `Wrote ${relative(process.cwd(), out) || out} in ${Math.round((Date.now() - started) / 1000)} s.`,
+      `Wrote ${relative(typedIn, out) || out} in ${Math.round((Date.now() - started) / 1000)} s.`,
   );
   if (failed.length > 0) {
     console.error(`Failed sections: ${failed.map((each) => each.section.id).join(', ')}`);
@@ -119,6 +120,8 @@ function readArguments(): {
   out: string;
   command: string;
   serverMain: string;
+  /** Where the command was typed: relative paths in options and messages are from there. */
+  typedIn: string;
 } {
   const { values } = parseArgs({
     options: {
@@ -171,9 +174,20 @@ function readArguments(): {
     // A quick run's figures are not the ones the targets are judged on: by default it leaves
     // the committed report alone.
     out: resolve(typedIn, values.out ?? join(ROOT, quick ? QUICK_REPORT : 'BENCHMARKS.md')),
-    command: ['pnpm bench', ...extra].join(' '),
+    command: ['npm run bench', ...(extra.length > 0 ? ['--', ...extra] : [])].join(' '),
     serverMain: values.server === undefined ? SERVER_MAIN : resolve(typedIn, values.server),
+    typedIn,
   };
+}
+
+// Checked before the run rather than after it, when the figures would be lost.
+function assertWritable(out: string): void {
+  try {
+    accessSync(dirname(out), constants.W_OK);
+  } catch {
+    console.error(`--out: cannot write ${out}: ${dirname(out)} is missing or read-only.`);
+    process.exit(2);
+  }
 }
 
 function keptProfilesDir(dir: string | undefined, profile: boolean): string | undefined {
@@ -242,31 +256,11 @@ function assertBuilt(serverMain: string): void {
   }
 }
 
-// Bounds the whole run even if a server or the load hangs: the servers this process started
-// are killed by PID and the run fails.
-function armWatchdog(limitSeconds: number): void {
-  setTimeout(() => {
-    console.error(`The benchmark did not finish within ${Math.round(limitSeconds)} s; stopping.`);
-    killStartedServers();
-    process.exit(1);
-  }, limitSeconds * 1000).unref();
-
-  process.on('exit', killStartedServers);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      killStartedServers();
-      process.exit(130);
-    });
-  }
-}
-
 async function format(markdown: string, file: string): Promise<string> {
   const config = await prettier.resolveConfig(file);
   return prettier.format(markdown, { ...config, parser: 'markdown' });
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  killStartedServers();
-  process.exit(1);
+  abandon(1, error instanceof Error ? error.message : String(error));
 });

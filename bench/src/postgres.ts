@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 import { Client } from 'pg';
 
+import { forget, remember } from './leftovers';
+
 /**
  * The PostgreSQL server the benchmark makes its scratch databases on: `BENCH_POSTGRES_URL`, or
  * the libpq variables (`PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`), or postgres@127.0.0.1:5432.
@@ -57,6 +59,14 @@ export async function createScratchDatabase(
   const name = `tessera_bench_${purpose}_${randomBytes(4).toString('hex')}`;
   await withClient(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
 
+  const drop = async () => {
+    await withClient(adminUrl, (client) =>
+      client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    );
+    forget(name);
+  };
+  remember(name, drop);
+
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
@@ -64,11 +74,7 @@ export async function createScratchDatabase(
     name,
     query: (sql, values) =>
       withClient(url.toString(), async (client) => (await client.query(sql, values)).rows),
-    drop: async () => {
-      await withClient(adminUrl, (client) =>
-        client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-      );
-    },
+    drop,
   };
 }
 

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+
+import { makeTempDir, removeTempDir } from './leftovers';
 
 /** The SQLite drivers the server can run on (`SQLITE_DRIVER`). */
 export const SQLITE_DRIVERS = ['better-sqlite3', 'sqlite3'] as const;
@@ -128,7 +129,7 @@ export function trackChild(child: ChildProcess): void {
  */
 export async function startServer(options: StartOptions): Promise<BenchServer> {
   const label = databaseLabel(options.database);
-  const dir = await mkdtemp(join(tmpdir(), `tessera-bench-${label}-`));
+  const dir = await makeTempDir(label);
   const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
 
@@ -152,7 +153,7 @@ export async function startServer(options: StartOptions): Promise<BenchServer> {
     memory: () => memoryOf(child.pid ?? 0),
     stop: async () => {
       await stopChild(child);
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     },
   };
 

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -15,6 +13,7 @@ import {
   sqliteTemplate,
   type Timeline,
 } from './seed';
+import { makeTempDir, removeTempDir } from '../leftovers';
 
 /** Entitlements picked at random over the whole table, for the read workloads. */
 export interface StoredSample {
@@ -49,7 +48,7 @@ const START_TIMEOUT_MS = 60_000;
 
 /** An SQLite file of its own, opened by the server with better-sqlite3 (the default driver). */
 export async function sqliteStore(): Promise<GrowthStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-growth-'));
+  const dir = await makeTempDir('growth');
   const file = join(dir, 'tessera.sqlite');
   return {
     label: 'SQLite (better-sqlite3)',
@@ -70,7 +69,7 @@ export async function sqliteStore(): Promise<GrowthStore> {
     count: () => Promise.resolve(sqliteCount(file)),
     provisioning: () => Promise.resolve(sqliteCount(file, PROVISIONING)),
     sample: (size) => Promise.resolve(sqliteSample(file, size)),
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: () => removeTempDir(dir),
   };
 }
 

@@ -3,8 +3,7 @@
  * where the server's main thread spends its time in each. Nothing here is a measurement of
  * speed: profiling slows the server down, so only the shares are reported.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
@@ -27,6 +26,7 @@ import {
   summarize,
   type TimeWindow,
 } from './cpu-profile';
+import { makeTempDir, removeTempDir } from '../leftovers';
 
 /** The throughput part's workloads, in the order they are profiled. */
 export const PROFILED_WORKLOADS = ['create', 'get', 'list'] as const;
@@ -109,7 +109,7 @@ export async function profileWorkloads(
   label: string,
   start: (nodeOptions: string[]) => Promise<ProfiledSetup>,
 ): Promise<DatabaseProfile> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-profile-'));
+  const dir = await makeTempDir('profile');
   let setup: ProfiledSetup | undefined;
   try {
     setup = await start(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
@@ -129,7 +129,7 @@ export async function profileWorkloads(
     return { label, workloads: [], error: message, keptFiles: [] };
   } finally {
     await setup?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   }
 }
 

@@ -626,8 +626,8 @@ function targetsOf(run: ClusterRun): TargetResult[] {
       INVARIANTS[1]!,
       lost,
       `${whole(checks.entitlementsFound)} of ${whole(run.creates2xx)} found; ` +
-        `${whole(checks.entitlementRows - checks.entitlementsFound)} rows cut off, ` +
-        `${whole(checks.unexplained)} unexplained`,
+        `${whole(checks.entitlementRows - checks.entitlementsFound)} more rows of creates ` +
+        `whose answers the load no longer waited for, ${whole(checks.unexplained)} unexplained`,
       'see the checks table',
     ),
     result(

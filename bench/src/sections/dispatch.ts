@@ -2,8 +2,6 @@
  * Notification dispatch (issue #8): how fast the outbox drains to a receiver that answers 200
  * at once, against a plain loop of POSTs to the same receiver.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -36,6 +34,7 @@ import {
   notifySandboxResellerAt,
   SANDBOX_RESELLER_KEY,
 } from '../tessera-api';
+import { makeTempDir, removeTempDir } from '../leftovers';
 
 /** Issue #8's targets. */
 const TARGET_PER_SECOND = 1000;
@@ -132,11 +131,11 @@ export const dispatchSection: Section = {
 async function onSqlite(context: BenchContext): Promise<ShapeResult[]> {
   // A folder of the section's own (startServer's is private to it), so that the section can
   // open the server's SQLite file to park endpoints and check the outbox.
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-dispatch-'));
+  const dir = await makeTempDir('dispatch');
   try {
     return await measureOn(context, { kind: 'sqlite', file: join(dir, 'tessera.sqlite') });
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await removeTempDir(dir);
   }
 }
 
@@ -487,10 +486,11 @@ function targetsOf(
           ? {}
           : {
               why:
-                `${perDeliveryMs.toFixed(2)} ms per delivery, of which the server spent ` +
-                `${each.serverCpuMsPerDelivery.toFixed(2)} ms CPU (it used ` +
-                `${percent(each.serverCores)} of one core while draining, the machine's cores ` +
-                `were ${percent(each.machineBusy)} busy` +
+                `one delivery every ${perDeliveryMs.toFixed(2)} ms; the server process spent ` +
+                `${each.serverCpuMsPerDelivery.toFixed(2)} ms of CPU on each, over all its ` +
+                'threads (garbage collection and I/O run beside the main one), and its CPU ' +
+                `came to ${percent(each.serverCores)} of one core while draining (the ` +
+                `machine's cores were ${percent(each.machineBusy)} busy` +
                 (each.machineBusy >= 0.9
                   ? ': CPU-bound, the server shares the cores with the receiver, the database ' +
                     'and whatever else runs'

@@ -506,7 +506,7 @@ function render(settings: BenchSettings, stores: StoreGrowth[]): string {
       'direct inserts then add that many fewer. At the smallest level the table therefore ' +
       'grows during the measured creates, by up to a few thousand rows.',
     '',
-    `Target (issue #8): for get, for each list and for create, p50 **and** p99 at the largest ` +
+    `Target: for get, for each list and for create, p50 **and** p99 at the largest ` +
       `level are at most ${MAX_RATIO}× their value at the smallest level (largest / smallest ` +
       `≤ ${MAX_RATIO}).`,
   ].join('\n');

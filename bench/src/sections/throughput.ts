@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type BaselineServer, startBaseline } from '../baseline/baseline-process';
@@ -40,6 +38,7 @@ import {
 import { type BenchDatabase, type BenchServer, startServer } from '../server-process';
 import type { Measurement } from '../stats';
 import { BENCH_SERVER_ENV } from '../tessera-api';
+import { makeTempDir, removeTempDir } from '../leftovers';
 
 /** Target ratios and latency of issue #8. */
 const CREATE_TARGET = 0.5;
@@ -131,12 +130,12 @@ async function withDatabase<T>(
   work: (database: { server: BenchDatabase; url: string }) => Promise<T>,
 ): Promise<T> {
   if (kind === 'sqlite') {
-    const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-baseline-'));
+    const dir = await makeTempDir('baseline');
     try {
       const server = { kind: 'sqlite', driver: 'better-sqlite3' } as const;
       return await work({ server, url: `sqlite:${join(dir, 'baseline.sqlite')}` });
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await removeTempDir(dir);
     }
   }
   if (!('adminUrl' in context.postgres)) {
