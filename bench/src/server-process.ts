@@ -137,7 +137,9 @@ export async function startServer(options: StartOptions): Promise<BenchServer> {
     ...serverEnvironment(options.database, port, join(dir, 'tessera.sqlite')),
     ...options.env,
   };
-  const args = [...(options.nodeOptions ?? []), options.serverMain];
+  // BENCH_SERVER_NODE_OPTIONS: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile a part.
+  const extra = process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const args = [...extra, ...(options.nodeOptions ?? []), options.serverMain];
   const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   const output = collectOutput(child);

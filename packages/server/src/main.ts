@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 
 import { type Config, loadConfig } from './config/config';
 import { ConfigError } from './errors/config-error';
+import { PortInUseError } from './errors/port-in-use-error';
 import { createLogger, type Logger } from './logging/logger';
 import { type RunningServer, startServer } from './server';
 
@@ -30,9 +31,21 @@ async function start(config: Config, logger: Logger): Promise<RunningServer> {
     await ensureDatabaseDirectory(config);
     return await startServer(config, logger);
   } catch (error) {
-    logger.fatal({ err: error }, 'server failed to start');
+    reportStartFailure(error, logger);
     process.exit(1);
   }
+}
+
+function reportStartFailure(error: unknown, logger: Logger): void {
+  if (!(error instanceof PortInUseError)) {
+    logger.fatal({ err: error }, 'server failed to start');
+    return;
+  }
+  // An expected mistake, not a crash: the log line for collectors and a plain hint for the
+  // operator's terminal, neither with a stack trace.
+  const { code, host, port } = error;
+  logger.fatal({ code, host, port }, error.message);
+  process.stderr.write(`${error.message}\n`);
 }
 
 /** Seeds the sandbox catalogue on a fresh install, then logs where to start. */

@@ -9,6 +9,7 @@ import type { Config } from './config/config';
 import { describeDatabase } from './config/database-url';
 import { createDataSource } from './database/data-source';
 import { runMigrations } from './database/migrate';
+import { PortInUseError } from './errors/port-in-use-error';
 import { loadContract } from './http/contract';
 import { ResponseValidator } from './http/response-validation.middleware';
 import { drainHttpServer, RequestTracker } from './lifecycle/http-drain';
@@ -159,9 +160,13 @@ async function closeDatabase(dataSource: DataSource, logger: Logger): Promise<bo
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' ? new PortInUseError(host, port, { cause: error }) : error,
+      );
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

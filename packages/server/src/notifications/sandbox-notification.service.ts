@@ -5,6 +5,7 @@ import type { ResellerPrincipal } from '../domain/principals';
 import type { Transactions } from '../database/transaction';
 import { BadRequestProblem, ForbiddenProblem, NotFoundProblem } from '../errors/http-problems';
 import type { components } from '../generated/contract';
+import { findNulCharacters, hasNulCharacter } from '../util/nul-character';
 import { z } from 'zod';
 import { InboxNotification, NotificationFaultProfile } from './entities';
 import type { ResellerSettingsRepository } from './repositories/reseller-settings.repository';
@@ -50,7 +51,10 @@ export class SandboxNotificationService {
   async receive(resellerKey: string, headers: Record<string, unknown>, rawBody: string) {
     const notification = parseNotification(rawBody);
     await this.deps.transactions.run(async (tx) => {
-      const reseller = await this.deps.resellers.findByKey(tx, resellerKey);
+      // No key holds a NUL, and PostgreSQL cannot even be asked about one (see nul-character).
+      const reseller = hasNulCharacter(resellerKey)
+        ? null
+        : await this.deps.resellers.findByKey(tx, resellerKey);
       if (reseller === null || !reseller.sandbox) {
         throw new NotFoundProblem(`There is no sandbox inbox for ${resellerKey}.`);
       }
@@ -139,7 +143,8 @@ const notificationShape = z.looseObject({
 function parseNotification(rawBody: string): Record<string, unknown> {
   try {
     const parsed = notificationShape.safeParse(JSON.parse(rawBody));
-    if (parsed.success) {
+    // Tessera sends no NUL characters (it accepts none), and the database could not store one.
+    if (parsed.success && findNulCharacters(parsed.data).length === 0) {
       return parsed.data;
     }
   } catch {

@@ -4,6 +4,7 @@ import type { MerchantPrincipal, Principal, ResellerPrincipal } from '../domain/
 import { UnauthorizedProblem } from '../errors/http-problems';
 import { isIpAllowed } from '../security/ip-allow-list';
 import { hashSecret, verifySecret } from '../security/secret-hash';
+import { hasNulCharacter } from '../util/nul-character';
 
 /** A credential as authentication needs it. */
 export interface CredentialForAuth {
@@ -65,7 +66,10 @@ export class AuthService {
    * @throws UnauthorizedProblem otherwise.
    */
   async authenticateBasic(username: string, password: string, ip: string): Promise<Principal> {
-    const credential = await this.credentials.findCredentialByUsername(username);
+    // No username holds a NUL, and PostgreSQL cannot even be asked about one (see nul-character).
+    const credential = hasNulCharacter(username)
+      ? null
+      : await this.credentials.findCredentialByUsername(username);
     const valid = await this.verify(username, password, credential);
     if (credential === null || !valid || credential.revokedAt !== null) {
       throw new UnauthorizedProblem(INVALID);

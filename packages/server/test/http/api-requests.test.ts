@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import type { OpenAPIV3 } from 'openapi-types';
@@ -101,6 +102,22 @@ describeWithSqlite('API request validation and HTTP semantics', (db) => {
     );
     assert.equal(response.status, 400);
     assert.deepEqual(fieldsOf(response.body), ['header.If-Match']);
+  });
+
+  it('refuses a body that is JSON but not an object, naming the body as a whole', async () => {
+    for (const body of [null, 'x', 42, true, [1, 2]]) {
+      const response = await suite.world.resellerA.post('/v1/entitlement', body);
+      const what = JSON.stringify(body);
+
+      assert.equal(response.status, 400, what);
+      assert.equal(response.body.detail, 'The request body must be a JSON object.', what);
+      assert.deepEqual(response.body.errors, [{ field: 'body', message: 'must be a JSON object' }]);
+    }
+    // Also where the body is optional: no body is fine, but `null` is not an object.
+    const activate = `/merchant/v1/entitlement/${randomUUID()}/activate`;
+    const optional = await suite.world.merchantA.post(activate, null);
+    assert.equal(optional.status, 400);
+    assert.equal(optional.body.detail, 'The request body must be a JSON object.');
   });
 
   it('answers 404 for unknown paths, also under the API prefixes', async () => {

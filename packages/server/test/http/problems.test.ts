@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { Router } from '@koa/router';
 
@@ -35,6 +36,14 @@ function postJson(server: TestServer, body: string, type = 'application/json') {
   return server.request('/test/echo', {
     method: 'POST',
     headers: { 'Content-Type': type },
+    body,
+  });
+}
+
+function postEncoded(server: TestServer, coding: string, body: Uint8Array) {
+  return server.request('/test/echo', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Content-Encoding': coding },
     body,
   });
 }
@@ -115,6 +124,76 @@ describeWithSqlite('problem+json error responses', (db) => {
     assert.equal(response.status, 400);
     assert.equal(problem.responseCode, 'BAD_REQUEST');
     assert.match(problem.detail, /^The request body is not valid JSON/);
+  });
+
+  it('parses any JSON value, leaving what an operation takes to the contract', async () => {
+    for (const text of ['null', '"x"', '42', '[1,2]']) {
+      const response = await postJson(server, text);
+
+      assert.equal(response.status, 200, text);
+      assert.deepEqual(await response.json(), { received: JSON.parse(text) as unknown }, text);
+    }
+  });
+
+  it('takes an empty JSON body as an empty object', async () => {
+    const response = await postJson(server, '');
+
+    assert.deepEqual(await response.json(), { received: {} });
+  });
+
+  it('decodes gzip, deflate and br bodies', async () => {
+    const json = Buffer.from('{"productKey":"MUSIC"}');
+    const encoded = {
+      gzip: gzipSync(json),
+      deflate: deflateSync(json),
+      br: brotliCompressSync(json),
+    };
+
+    for (const [coding, body] of Object.entries(encoded)) {
+      const response = await postEncoded(server, coding, body);
+
+      assert.equal(response.status, 200, coding);
+      assert.deepEqual(await response.json(), { received: { productKey: 'MUSIC' } }, coding);
+    }
+  });
+
+  it('answers 400 for a body that is not the data its Content-Encoding names', async () => {
+    const truncated = gzipSync(Buffer.from('{"productKey":"MUSIC"}')).subarray(0, 12);
+    const cases = [
+      ['gzip', Buffer.from('{}')],
+      ['deflate', Buffer.from('{}')],
+      ['br', Buffer.from('{}')],
+      ['gzip', truncated],
+    ] as const;
+
+    for (const [coding, body] of cases) {
+      const response = await postEncoded(server, coding, body);
+      const problem = await readProblem(response);
+
+      assert.equal(response.status, 400, coding);
+      assert.equal(problem.responseCode, 'BAD_REQUEST');
+      assert.equal(
+        problem.detail,
+        `The request body is not valid ${coding} data, as its Content-Encoding says it is.`,
+      );
+    }
+  });
+
+  it('answers 415 naming an unsupported Content-Encoding and the accepted ones', async () => {
+    // An empty body too: the parser would still try to decode it.
+    for (const body of [Buffer.from('{}'), new Uint8Array()]) {
+      const response = await postEncoded(server, 'bogus', body);
+      const problem = await readProblem(response);
+
+      assert.equal(response.status, 415);
+      assert.equal(problem.responseCode, 'UNSUPPORTED_MEDIA_TYPE');
+      assert.equal(
+        problem.detail,
+        'Request bodies cannot be in the Content-Encoding bogus: send them unencoded ' +
+          '(identity) or as gzip, deflate or br.',
+      );
+      assert.equal(response.headers.get('accept-encoding'), 'gzip, deflate, br');
+    }
   });
 
   it('answers 400 for JSON that tries prototype pollution', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -153,6 +154,45 @@ describeWithSqlite('the server process', (db) => {
 
     assert.equal(code, 0);
     assert.ok(lines.seen.some((line) => line.msg === 'shutdown complete'));
+  });
+
+  it('exits 1 with a plain hint, and no stack trace, when its port is taken', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as AddressInfo;
+    const sqlitePath = db.config.kind === 'sqlite' ? db.config.path : '';
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: `sqlite:${sqlitePath}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+
+    const [code] = (await once(child, 'exit')) as [number | null];
+    blocker.close();
+
+    assert.equal(code, 1);
+    assert.equal(
+      stderr,
+      `Tessera cannot listen on 127.0.0.1:${port}: the port is in use by another process. ` +
+        'Stop that process, or set PORT to another port (PORT=0 picks a free one).\n',
+    );
+    const fatal = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LogLine)
+      .filter((line) => line.level === 'fatal');
+    assert.equal(fatal.length, 1);
+    assert.equal(fatal[0]?.code, 'EADDRINUSE');
+    assert.doesNotMatch(stdout + stderr, /\n\s+at |"stack"/, 'no stack trace');
   });
 
   it('exits 1 listing every configuration problem', async () => {
