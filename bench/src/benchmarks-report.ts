@@ -74,7 +74,8 @@ function targetSummary(outcomes: readonly SectionOutcome[]): string[] {
     ...(failed.length === 0
       ? []
       : [
-          `**Failed sections** (no figures): ${failed.map((each) => each.section.title).join(', ')}.`,
+          '**Failed sections** (no figures): ' +
+            `${failed.map((each) => each.section.title).join(', ')}.`,
           '',
         ]),
   ];

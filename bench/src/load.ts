@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 
+import { type OpenLoopRequest, openLoopLoad } from './open-loop';
 import { SANDBOX_AUTHORIZATION } from './server-process';
 
 /** The workloads, in the order they run against each server. */
@@ -37,8 +38,9 @@ export interface LoadOptions {
    */
   maxRequests: number;
   /**
-   * Requests per second all connections together send at most (autocannon's `overallRate`);
-   * unset, each connection sends its next request as soon as the previous one is answered.
+   * Requests per second sent evenly over all connections, on an open-loop schedule (see
+   * open-loop.ts); unset, each connection sends its next request as soon as the previous one
+   * is answered (autocannon).
    */
   overallRate?: number;
 }
@@ -182,21 +184,18 @@ export function listLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 function fire(options: LoadOptions, request: Partial<autocannon.Options>): Promise<LoadResult> {
+  if (options.overallRate !== undefined) {
+    return paced(options, options.overallRate, request);
+  }
+  const headers = { authorization: SANDBOX_AUTHORIZATION, ...request.headers };
   const settings: autocannon.Options = {
     url: options.url,
     connections: options.connections,
     duration: options.durationSeconds,
     maxOverallRequests: options.maxRequests,
-    ...(options.overallRate === undefined
-      ? {}
-      : // autocannon 9 corrects paced latencies for coordinated omission with an expected
-        // interval of ceil(1 / rate) ms, the rate being a connection's requests per second: 1 ms.
-        // Every response of n ms then adds n − 1 made-up ones, so one slow answer filled the
-        // p99 (3 s at 887 req/s); the raw response times are recorded instead.
-        { overallRate: options.overallRate, ignoreCoordinatedOmission: true }),
     timeout: REQUEST_TIMEOUT_SECONDS,
     ...request,
-    headers: { authorization: SANDBOX_AUTHORIZATION, ...request.headers },
+    headers,
   };
 
   return new Promise((resolve, reject) => {
@@ -207,6 +206,45 @@ function fire(options: LoadOptions, request: Partial<autocannon.Options>): Promi
       }
       resolve(summarize(result));
     });
+  });
+}
+
+/**
+ * The same requests sent on an open-loop schedule (see {@link openLoopLoad}): the one request
+ * definition these workloads use, its `setupRequest` called for each request as autocannon
+ * would.
+ */
+function paced(
+  options: LoadOptions,
+  ratePerSecond: number,
+  request: Partial<autocannon.Options>,
+): Promise<LoadResult> {
+  const [definition] = (request.requests ?? []) as autocannon.Request[];
+  const base: OpenLoopRequest = {
+    method: (definition?.method ?? 'GET') as OpenLoopRequest['method'],
+    path: definition?.path ?? '/',
+    headers: {
+      authorization: SANDBOX_AUTHORIZATION,
+      ...(request.headers as Record<string, string> | undefined),
+      ...(definition?.headers as Record<string, string> | undefined),
+    },
+    body: definition?.body as string | undefined,
+  };
+  return openLoopLoad({
+    url: options.url,
+    connections: options.connections,
+    ratePerSecond,
+    durationSeconds: options.durationSeconds,
+    maxRequests: options.maxRequests,
+    timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
+    next: () => {
+      const setup = definition?.setupRequest as
+        ((r: OpenLoopRequest) => OpenLoopRequest) | undefined;
+      return setup === undefined ? base : setup({ ...base, headers: { ...base.headers } });
+    },
+    onResponse: (status, body) => {
+      (definition?.onResponse as ((s: number, b: string) => void) | undefined)?.(status, body);
+    },
   });
 }
 

@@ -30,7 +30,8 @@ interface ItemStore {
 }
 
 const CREATE_TABLE =
-  'CREATE TABLE IF NOT EXISTS item (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TEXT NOT NULL)';
+  'CREATE TABLE IF NOT EXISTS item ' +
+  '(id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TEXT NOT NULL)';
 
 function sqliteStore(file: string, synchronous: string): ItemStore {
   const database = new Database(file);

@@ -478,9 +478,9 @@ function render(settings: BenchSettings, stores: StoreGrowth[]): string {
       "merchant and that route's product. Customers have 1 to 3 entitlements (2 on average); " +
       "all but a customer's last are ended (cancelled, revoked or failed); the last is active " +
       '70 %, cancelled 10 %, revoked, pending, suspended or ending 5 % each, so no customer ' +
-      "has more than the route's one live entitlement. Creation dates run evenly over the two years before " +
-      'the run, in insertion order; future end and expiry dates are beyond the run, so the ' +
-      'scheduler has nothing to do. No row is still provisioning (all are visible) and no ' +
+      "has more than the route's one live entitlement. Creation dates run evenly over the " +
+      'two years before the run, in insertion order; future end and expiry dates are beyond ' +
+      'the run, so the scheduler has nothing to do. No row is still provisioning (all are visible) and no ' +
       'event rows are added: no read touches them and a create only appends its own (its ' +
       "sequence number comes from the reseller's row), so the event table holds only the " +
       "creates' events at every level. PostgreSQL is vacuumed and analyzed " +

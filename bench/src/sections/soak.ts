@@ -208,7 +208,8 @@ function summarize(
     targets: [
       {
         target: `RSS at the end of the soak within ${percent(GROWTH_LIMIT)} of RSS after warm-up`,
-        measured: `${growth >= 0 ? '+' : ''}${percent(growth)} (${mib(reference)} → ${mib(end)} MiB)`,
+        measured:
+          `${growth >= 0 ? '+' : ''}${percent(growth)} ` + `(${mib(reference)} → ${mib(end)} MiB)`,
         met,
         why: met ? undefined : 'RSS kept growing over the run: see the samples above',
       },

@@ -518,7 +518,7 @@ describeEachDatabase('prepared selects against TypeORM', (db) => {
       }
     });
 
-    it('a locking select outside a transaction: refused on PostgreSQL, as TypeORM does', async () => {
+    it('a locking select outside a transaction: refused on PostgreSQL, as by TypeORM', async () => {
       const select = new PreparedSelect(sharedCustomerLocked);
       const key = data.sharedCustomers[0]!;
       await read(async (tx) => {
@@ -972,7 +972,7 @@ describeEachDatabase('prepared selects against TypeORM', (db) => {
       );
     });
 
-    it('a one-to-many join, and joins that are not a selected many-to-one of the main entity', async () => {
+    it('a one-to-many join, and joins not a selected many-to-one of the main one', async () => {
       await assertRefused(
         shapes.manager,
         (t) =>
@@ -1090,7 +1090,7 @@ describeEachDatabase('prepared selects against TypeORM', (db) => {
       assert.deepEqual(builds, ['v2', 'v1', 'v0']);
     });
 
-    it('the entitlement repository past its variants still answers what TypeORM does', async function () {
+    it('the entitlement repository past its variants answers as TypeORM', async function () {
       this.timeout(60_000);
       const entitlements = new EntitlementRepository();
       const filter = { resellerId: data.a.reseller.resellerId };

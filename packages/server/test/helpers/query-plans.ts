@@ -122,8 +122,10 @@ export function describePlan(statement: ExplainedStatement): string {
 
 // `SCAN x`, `SEARCH x USING INDEX i (a=? AND b>?)`, `SEARCH x USING COVERING INDEX i (...)`,
 // `SCAN x USING INDEX i`, `SEARCH x USING INTEGER PRIMARY KEY (rowid=?)`, with `x` the alias.
-const SQLITE_STEP =
-  /^(SCAN|SEARCH) (\S+)(?: USING (?:(?:AUTOMATIC )?(?:PARTIAL )?(?:COVERING )?INDEX (\S+))?[^(]*)?(?:\((.*)\))?/;
+const SQLITE_INDEX = String.raw`(?:AUTOMATIC )?(?:PARTIAL )?(?:COVERING )?INDEX (\S+)`;
+const SQLITE_STEP = new RegExp(
+  String.raw`^(SCAN|SEARCH) (\S+)(?: USING (?:${SQLITE_INDEX})?[^(]*)?(?:\((.*)\))?`,
+);
 
 function sqliteStep(detail: string, aliases: Map<string, string>): PlanStep {
   const match = SQLITE_STEP.exec(detail);

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 
 import { EntitlementRecord, SharedCustomer } from '../../../src/entities';
 import type { IdempotencyKeyRef } from '../../../src/repositories/idempotency-record.repository';
-import { IdempotencyRecordRepository } from '../../../src/repositories/idempotency-record.repository';
+// prettier-ignore
+import {
+  IdempotencyRecordRepository,
+} from '../../../src/repositories/idempotency-record.repository';
 import type { CreateEntitlementRequest } from '../../../src/services/entitlement-creation';
 import { IdempotencyService } from '../../../src/services/idempotency.service';
 import { type StubAnswer, signUpParameters } from '../../helpers/merchant-stub';
